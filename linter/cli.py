@@ -1,0 +1,147 @@
+"""Command line: ``wasm-go-lint check|rule|rules|version``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+
+import click
+
+from linter import __version__
+from linter.diagnostics import Severity
+from linter.registry import all_rules, find_rule
+from linter.reporters import REPORTERS
+from linter.reporters.text import render_statistics
+from linter.runner import DEFAULT_MAX_FILE_SIZE, Options, RunResult, run
+from linter.selection import SelectorError, resolve
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="wasm-go-lint")
+def cli() -> None:
+    """Static analyzer for Go proxy-wasm plugins (Higress wasm-go, proxy-wasm-go-sdk)."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option(
+    "--output-format",
+    type=click.Choice(sorted(REPORTERS)),
+    default="full",
+    show_default=True,
+    help="full/text: with source snippets; concise: one line each; json: machine-readable.",
+)
+@click.option("--select", multiple=True, help="Rules to enable: codes, names, prefixes (WG1) or ALL.")
+@click.option("--extend-select", multiple=True, help="Rules to enable on top of --select.")
+@click.option("--ignore", multiple=True, help="Rules to disable: codes, names or prefixes.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
+@click.option("--statistics", is_flag=True, help="Show a count per rule instead of each finding.")
+@click.option("--stdin-filename", help="The file name to use for source read from stdin (path '-').")
+@click.option("--include-tests", is_flag=True, help="Also analyse _test.go files in directories.")
+@click.option(
+    "--max-file-size",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_FILE_SIZE,
+    show_default=True,
+    help="Skip files larger than this many bytes.",
+)
+def check(
+    paths: Sequence[str],
+    output_format: str,
+    select: Sequence[str],
+    extend_select: Sequence[str],
+    ignore: Sequence[str],
+    exit_zero: bool,
+    statistics: bool,
+    stdin_filename: str | None,
+    include_tests: bool,
+    max_file_size: int,
+) -> None:
+    """Check Go files or directories (default: the current directory)."""
+    try:
+        rules = resolve(list(select) or None, extend_select, ignore)
+    except SelectorError as exc:
+        raise click.UsageError(str(exc)) from exc
+    options = Options(include_tests=include_tests, max_file_size=max_file_size)
+    stdin = None
+    if list(paths) == ["-"]:
+        stdin = (sys.stdin.buffer.read(), stdin_filename or "-")
+    elif "-" in paths:
+        raise click.UsageError("'-' (stdin) cannot be combined with other paths")
+    result = run(list(paths) or ["."], rules, options, stdin=stdin)
+    for notice in result.notices:
+        click.echo(f"error: {notice.one_line()}", err=True)
+    if statistics:
+        click.echo(render_statistics(result), nl=False)
+    else:
+        click.echo(REPORTERS[output_format](result), nl=False)
+    sys.exit(exit_code(result, exit_zero))
+
+
+def exit_code(result: RunResult, exit_zero: bool) -> int:
+    if result.notices or result.internal_errors:
+        return EXIT_ERROR
+    if result.diagnostics and not exit_zero:
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+@cli.command()
+@click.argument("code_or_name")
+def rule(code_or_name: str) -> None:
+    """Show the documentation of one rule."""
+    found = find_rule(code_or_name)
+    if found is None:
+        raise click.UsageError(f"unknown rule {code_or_name!r}; `wasm-go-lint rules` lists them")
+    fix = {"none": "No automatic fix.", "sometimes": "Fix is sometimes available.", "always": "Fix is always available."}
+    click.echo(f"# {found.name} ({found.code})\n")
+    click.echo(f"Default severity: {found.severity.value}. {fix[found.fix_availability]}\n")
+    click.echo(found.documentation())
+
+
+@cli.command(name="rules")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def list_rules(fmt: str) -> None:
+    """List every rule."""
+    rules = all_rules()
+    if fmt == "json":
+        rows = [
+            {
+                "code": r.code,
+                "name": r.name,
+                "severity": r.severity.value,
+                "summary": r.summary(),
+                "fix": r.fix_availability,
+                "tags": list(r.tags),
+                "precision": r.precision,
+            }
+            for r in rules
+        ]
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for r in rules:
+        click.echo(f"{r.code}  {r.name:<36} {r.severity.value:<8} {r.summary()}")
+
+
+@cli.command()
+def version() -> None:
+    """Print the version."""
+    click.echo(f"wasm-go-lint {__version__}")
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # never a traceback for users
+        click.echo(f"wasm-go-lint: internal error: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+
+
+__all__ = ["EXIT_CLEAN", "EXIT_ERROR", "EXIT_FINDINGS", "Severity", "cli", "main"]

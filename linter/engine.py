@@ -1,0 +1,152 @@
+"""Analyse one package: parse each file once, one shared walk, package hooks.
+
+The walk is a single ``TreeCursor`` traversal per file that hands each node to the
+rules subscribed to its type. A rule that raises is reported as an internal-error
+diagnostic and skipped for the rest of that file; the other rules go on.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from tree_sitter import Node
+
+from linter.diagnostics import Diagnostic, Severity
+from linter.model.imports import read_imports
+from linter.model.sdk import generation_of
+from linter.parse import parse_source
+from linter.rule import FileContext, PackageContext, Rule
+from linter.source import SourceFile
+
+
+@dataclass
+class PackageResult:
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    internal_errors: int = 0
+
+
+class Linter:
+    def __init__(self, rules: Sequence[type[Rule]]) -> None:
+        self.rules = [rule_class() for rule_class in rules]
+        self.dispatch: dict[str, list[Rule]] = {}
+        for rule in self.rules:
+            for node_type in rule.node_types:
+                self.dispatch.setdefault(node_type, []).append(rule)
+        self.file_hooks = [r for r in self.rules if r.wants_file_hook()]
+        self.package_hooks = [r for r in self.rules if r.wants_package_hook()]
+
+    def check_package(
+        self,
+        directory: str,
+        analysed: Sequence[SourceFile],
+        siblings: Sequence[SourceFile] = (),
+    ) -> PackageResult:
+        """Lint ``analysed``; ``siblings`` are other files of the package, read for facts."""
+        pkg = PackageContext(directory)
+        analysed_ids = {id(source) for source in analysed}
+        for source in [*analysed, *siblings]:
+            parsed = parse_source(source)
+            pkg.files.append(
+                FileContext(
+                    file=source,
+                    tree=parsed.tree,
+                    imports=read_imports(parsed.tree.root_node),
+                    syntax_errors=parsed.errors,
+                    package=pkg,
+                    analysed=id(source) in analysed_ids,
+                )
+            )
+        paths: set[str] = set()
+        for fctx in pkg.files:
+            paths |= fctx.imports.paths
+        pkg.generation = generation_of(paths)
+
+        result = PackageResult()
+        for fctx in pkg.analysed_files:
+            result.internal_errors += self._check_file(fctx)
+        for rule in self.package_hooks:
+            if not self._runs_on(rule, pkg):
+                continue
+            anchor = pkg.analysed_files[0] if pkg.analysed_files else None
+            if anchor is not None:
+                result.internal_errors += _guarded(rule, anchor, lambda r=rule: r.check_package(pkg))
+        for fctx in pkg.analysed_files:
+            result.diagnostics.extend(fctx.diagnostics)
+        return result
+
+    @staticmethod
+    def _runs_on(rule: Rule, pkg: PackageContext) -> bool:
+        """Rules apply to plugin packages; WG000 and file-agnostic rules to every file."""
+        return pkg.is_plugin or "any-package" in rule.tags
+
+    def _check_file(self, fctx: FileContext) -> int:
+        failures = 0
+        broken: set[int] = set()
+        for rule in self.file_hooks:
+            if self._runs_on(rule, fctx.package):
+                failures += _guarded(rule, fctx, lambda r=rule: r.check_file(fctx))
+        dispatch = self.dispatch if fctx.package.is_plugin else self._any_package_dispatch()
+        if not dispatch:
+            return failures
+        get = dispatch.get
+        cursor = fctx.root.walk()
+        while True:
+            node: Node = cursor.node  # type: ignore[assignment]
+            handlers = get(node.type)
+            if handlers:
+                for rule in handlers:
+                    if id(rule) in broken:
+                        continue
+                    try:
+                        rule.check(node, fctx)
+                    except Exception as exc:  # one rule's bug must not stop the others
+                        broken.add(id(rule))
+                        failures += 1
+                        _report_internal_error(rule, fctx, exc)
+            if cursor.goto_first_child():
+                continue
+            while not cursor.goto_next_sibling():
+                if not cursor.goto_parent():
+                    return failures
+
+    def _any_package_dispatch(self) -> dict[str, list[Rule]]:
+        return {
+            node_type: kept
+            for node_type, rules in self.dispatch.items()
+            if (kept := [r for r in rules if "any-package" in r.tags])
+        }
+
+
+def _guarded(rule: Rule, fctx: FileContext, call: Callable[[], None]) -> int:
+    try:
+        call()
+    except Exception as exc:
+        _report_internal_error(rule, fctx, exc)
+        return 1
+    return 0
+
+
+def _report_internal_error(rule: Rule, fctx: FileContext, exc: Exception) -> None:
+    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    where = f" at {frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}" if frame else ""
+    fctx.diagnostics.append(
+        Diagnostic(
+            code=rule.code,
+            name=rule.name,
+            severity=Severity.ERROR,
+            message=(
+                f"internal error in rule {rule.code} ({type(exc).__name__}: {exc}{where}); "
+                "the rule was skipped for the rest of this file, please report this"
+            ),
+            path=fctx.path,
+            line=1,
+            column=1,
+            end_line=1,
+            end_column=1,
+            start_byte=0,
+            end_byte=0,
+            extra={"internal_error": True},
+        )
+    )

@@ -1,0 +1,1 @@
+"""Package facts shared by all rules: imports, SDK generation, symbols."""

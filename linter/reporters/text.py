@@ -1,0 +1,70 @@
+"""Ruff-style text: ``path:line:col: CODE [name] message``, with a snippet in full mode."""
+
+from __future__ import annotations
+
+from linter.diagnostics import Diagnostic, Severity
+from linter.runner import RunResult
+from linter.source import SourceFile
+
+TAB = "    "
+
+
+def _header(d: Diagnostic) -> str:
+    return f"{d.path}:{d.line}:{d.column}: {d.code} [{d.name}] {d.message}"
+
+
+def render_concise(result: RunResult) -> str:
+    lines = [_header(d) for d in result.diagnostics]
+    lines.append(_summary(result))
+    return "\n".join(lines) + "\n"
+
+
+def render_full(result: RunResult) -> str:
+    out: list[str] = []
+    for d in result.diagnostics:
+        out.append(_header(d))
+        source = result.sources.get(d.path)
+        snippet = _snippet(d, source) if source is not None else []
+        if snippet:
+            out.extend(snippet)
+        if d.fix is not None:
+            out.append(f"  = help: {d.fix.message} ({d.fix.applicability.value} fix)")
+        out.append("")
+    out.append(_summary(result))
+    return "\n".join(out) + "\n"
+
+
+def _snippet(d: Diagnostic, source: SourceFile) -> list[str]:
+    if d.line > source.line_count:
+        return []
+    raw = source.line_text(d.line)
+    prefix = raw[: d.column - 1].replace("\t", TAB)
+    if d.end_line == d.line:
+        marked = raw[d.column - 1 : d.end_column - 1].replace("\t", TAB)
+    else:
+        marked = raw[d.column - 1 :].replace("\t", TAB)
+    gutter = str(d.line)
+    pad = " " * len(gutter)
+    return [
+        f"{pad} |",
+        f"{gutter} | {raw.replace(chr(9), TAB)}",
+        f"{pad} | {' ' * len(prefix)}{'^' * max(1, len(marked.rstrip()))}",
+    ]
+
+
+def _summary(result: RunResult) -> str:
+    if not result.diagnostics:
+        return "All checks passed!"
+    errors = sum(1 for d in result.diagnostics if d.severity is Severity.ERROR)
+    warnings = sum(1 for d in result.diagnostics if d.severity is Severity.WARNING)
+    total = len(result.diagnostics)
+    noun = "problem" if total == 1 else "problems"
+    return f"Found {total} {noun} ({errors} errors, {warnings} warnings) in {result.files_checked} files checked."
+
+
+def render_statistics(result: RunResult) -> str:
+    counts: dict[tuple[str, str], int] = {}
+    for d in result.diagnostics:
+        counts[(d.code, d.name)] = counts.get((d.code, d.name), 0) + 1
+    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0][0]))
+    return "".join(f"{count:>5}\t{code}\t[{name}]\n" for (code, name), count in rows)

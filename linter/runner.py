@@ -1,0 +1,204 @@
+"""Discovery -> packages -> engine -> sorted diagnostics, plus input notices.
+
+Bad input never raises: a path that cannot be read, a binary, huge or non-UTF-8
+file becomes a one-line ``Notice`` and the rest of the run goes on.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from linter.diagnostics import Diagnostic, Notice
+from linter.engine import Linter
+from linter.rule import Rule
+from linter.source import SourceFile
+
+DEFAULT_MAX_FILE_SIZE = 4 * 1024 * 1024
+EXCLUDED_DIRS = frozenset({"vendor", "testdata", "node_modules"})
+_GENERATED = re.compile(rb"^// Code generated .* DO NOT EDIT\.\r?$", re.M)
+
+
+@dataclass
+class Options:
+    include_tests: bool = False
+    include_generated: bool = False
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+
+
+@dataclass
+class RunResult:
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    files_checked: int = 0
+    internal_errors: int = 0
+    sources: dict[str, SourceFile] = field(default_factory=dict)
+    """The files that have diagnostics, by display path (for snippets and fixes)."""
+
+    def keep(self, sources: Sequence[SourceFile], diagnostics: Sequence[Diagnostic]) -> None:
+        flagged = {d.path for d in diagnostics}
+        self.sources.update((s.path, s) for s in sources if s.path in flagged)
+        self.diagnostics.extend(diagnostics)
+
+
+@dataclass
+class _Package:
+    analysed: list[str] = field(default_factory=list)
+    """Absolute paths of the files to lint."""
+    whole_directory: bool = False
+
+
+def display_path(path: str) -> str:
+    """Relative to the working directory when below it, else as absolute."""
+    absolute = os.path.abspath(path)
+    cwd = os.getcwd()
+    if absolute == cwd or absolute.startswith(cwd.rstrip(os.sep) + os.sep):
+        return os.path.relpath(absolute, cwd)
+    return absolute
+
+
+def is_generated(data: bytes) -> bool:
+    header_end = data.find(b"\npackage ")
+    head = data if header_end == -1 else data[: header_end + 1]
+    return _GENERATED.search(head) is not None
+
+
+def load_source(path: str, options: Options, shown_as: str | None = None) -> SourceFile | Notice:
+    shown = shown_as if shown_as is not None else display_path(path)
+    try:
+        size = os.stat(path).st_size
+        if size > options.max_file_size:
+            return Notice(
+                shown,
+                f"file is {size / 1048576:.1f} MiB, over the {options.max_file_size / 1048576:.1f} MiB "
+                "limit (--max-file-size); skipped",
+            )
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        return Notice(shown, f"cannot read file: {exc.strerror or exc}")
+    return source_from_bytes(data, shown, options)
+
+
+def source_from_bytes(data: bytes, shown: str, options: Options) -> SourceFile | Notice:
+    if len(data) > options.max_file_size:
+        return Notice(shown, f"input is over the {options.max_file_size / 1048576:.1f} MiB limit; skipped")
+    if b"\0" in data:
+        return Notice(shown, "binary file (contains NUL bytes), not Go source; skipped")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return Notice(shown, f"not valid UTF-8 (byte 0x{data[exc.start]:02x} on line {line}); Go source must be UTF-8; skipped")
+    return SourceFile(shown, data)
+
+
+def _wanted_in_directory(name: str, options: Options) -> bool:
+    return name.endswith(".go") and (options.include_tests or not name.endswith("_test.go"))
+
+
+def discover(paths: Sequence[str], options: Options) -> tuple[dict[str, _Package], list[Notice]]:
+    """Group the Go files under ``paths`` by directory (a Go package)."""
+    packages: dict[str, _Package] = {}
+    notices: list[Notice] = []
+    for given in paths:
+        absolute = os.path.abspath(given)
+        if os.path.isdir(absolute):
+            for directory, files in _walk(absolute, options):
+                package = packages.setdefault(directory, _Package())
+                package.whole_directory = True
+                package.analysed.extend(files)
+        elif os.path.isfile(absolute):
+            package = packages.setdefault(os.path.dirname(absolute), _Package())
+            package.analysed.append(absolute)
+        elif os.path.lexists(absolute):
+            notices.append(Notice(display_path(given), "not a regular file or directory; skipped"))
+        else:
+            notices.append(Notice(display_path(given), "no such file or directory"))
+    for package in packages.values():
+        package.analysed = sorted(set(package.analysed))
+    return packages, notices
+
+
+def _walk(root: str, options: Options) -> Iterable[tuple[str, list[str]]]:
+    for directory, dirnames, filenames in os.walk(root, onerror=None):
+        dirnames[:] = sorted(
+            d for d in dirnames if not d.startswith((".", "_")) and d not in EXCLUDED_DIRS
+        )
+        files = [os.path.join(directory, f) for f in sorted(filenames) if _wanted_in_directory(f, options)]
+        if files:
+            yield directory, files
+
+
+def _siblings(directory: str, analysed: Sequence[str], options: Options) -> list[SourceFile]:
+    """Other files of the package, read for facts only (never reported on)."""
+    try:
+        names = sorted(os.listdir(directory))
+    except OSError:
+        return []
+    taken = set(analysed)
+    siblings: list[SourceFile] = []
+    for name in names:
+        path = os.path.join(directory, name)
+        if path in taken or not name.endswith(".go") or name.endswith("_test.go"):
+            continue
+        loaded = load_source(path, options)
+        if isinstance(loaded, SourceFile) and not is_generated(loaded.data):
+            siblings.append(loaded)
+    return siblings
+
+
+def run(
+    paths: Sequence[str],
+    rules: Sequence[type[Rule]],
+    options: Options | None = None,
+    stdin: tuple[bytes, str] | None = None,
+) -> RunResult:
+    """Lint ``paths`` (or ``stdin`` = (data, filename)) with ``rules``."""
+    options = options or Options()
+    linter = Linter(rules)
+    result = RunResult()
+    if stdin is not None:
+        data, filename = stdin
+        _check_stdin(linter, data, filename, options, result)
+    else:
+        packages, notices = discover(paths, options)
+        result.notices.extend(notices)
+        for directory in sorted(packages):
+            _check_directory(linter, directory, packages[directory], options, result)
+    result.diagnostics.sort(key=Diagnostic.sort_key)
+    return result
+
+
+def _check_directory(linter: Linter, directory: str, package: _Package, options: Options, result: RunResult) -> None:
+    sources: list[SourceFile] = []
+    for path in package.analysed:
+        loaded = load_source(path, options)
+        if isinstance(loaded, Notice):
+            result.notices.append(loaded)
+        elif package.whole_directory and not options.include_generated and is_generated(loaded.data):
+            continue
+        else:
+            sources.append(loaded)
+    if not sources:
+        return
+    siblings = [] if package.whole_directory else _siblings(directory, package.analysed, options)
+    outcome = linter.check_package(directory, sources, siblings)
+    result.files_checked += len(sources)
+    result.keep(sources, outcome.diagnostics)
+    result.internal_errors += outcome.internal_errors
+
+
+def _check_stdin(linter: Linter, data: bytes, filename: str, options: Options, result: RunResult) -> None:
+    loaded = source_from_bytes(data, filename, options)
+    if isinstance(loaded, Notice):
+        result.notices.append(loaded)
+        return
+    directory = os.path.dirname(os.path.abspath(filename))
+    siblings = _siblings(directory, [os.path.abspath(filename)], options)
+    outcome = linter.check_package(directory, [loaded], siblings)
+    result.files_checked += 1
+    result.keep([loaded], outcome.diagnostics)
+    result.internal_errors += outcome.internal_errors
