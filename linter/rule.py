@@ -29,6 +29,7 @@ from linter.source import SourceFile
 
 if TYPE_CHECKING:
     from linter.model.package import PackageFacts
+    from linter.model.plugin import PluginModel
 
 
 class Rule:
@@ -119,11 +120,12 @@ class FileContext:
 
         Dot-imported members are not resolved here; see ``refers_to``.
         """
-        if node is None or node.type != "selector_expression":
+        if node is None or node.type not in ("selector_expression", "qualified_type"):
             return None
-        operand = node.child_by_field_name("operand")
-        member = node.child_by_field_name("field")
-        if operand is None or member is None or operand.type != "identifier":
+        is_selector = node.type == "selector_expression"
+        operand = node.child_by_field_name("operand" if is_selector else "package")
+        member = node.child_by_field_name("field" if is_selector else "name")
+        if operand is None or member is None or operand.type not in ("identifier", "package_identifier"):
             return None
         path = self.imports.path_of(self.text(operand))
         if path is None:
@@ -138,10 +140,10 @@ class FileContext:
         """
         if node is None:
             return False
-        if node.type == "selector_expression":
+        if node.type in ("selector_expression", "qualified_type"):
             resolved = self.qualified(node)
             return resolved is not None and resolved[0] in paths and resolved[1] in members
-        if node.type == "identifier":
+        if node.type in ("identifier", "type_identifier"):
             name = self.text(node)
             return (
                 name in members
@@ -190,6 +192,7 @@ class PackageContext:
     files: list[FileContext] = field(default_factory=list)
     generation: Generation = Generation.NONE
     _facts: PackageFacts | None = None
+    _plugin: PluginModel | None = None
 
     @property
     def is_plugin(self) -> bool:
@@ -207,6 +210,15 @@ class PackageContext:
 
             self._facts = PackageFacts.build(self)
         return self._facts
+
+    @property
+    def plugin(self) -> PluginModel:
+        """Registrations and handlers with their phases, computed on first use."""
+        if self._plugin is None:
+            from linter.model.plugin import PluginModel
+
+            self._plugin = PluginModel.build(self)
+        return self._plugin
 
     def declares(self, name: str) -> bool:
         return name in self.facts.top_level_names

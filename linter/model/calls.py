@@ -1,0 +1,74 @@
+"""Call shapes, normalised.
+
+tree-sitter-go parses ``wrapper.SetCtx[Config](...)`` as a call of an
+``index_expression`` and ``wrapper.ProcessRequestHeaders[Config](f)`` as a
+``type_conversion_expression`` of a generic type. ``call_parts`` gives one view of
+all of them: who is called (qualifier and name) and the argument nodes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tree_sitter import Node
+
+CALL_NODE_TYPES = ("call_expression", "type_conversion_expression")
+
+
+@dataclass(frozen=True)
+class Callee:
+    qualifier: Node | None
+    """The operand before the dot (an identifier for ``pkg.F``, any expression for
+    a method call), or None for a bare ``F``."""
+    name: str
+    node: Node
+    """The callee expression without type arguments."""
+
+
+def _text(node: Node) -> str:
+    return node.text.decode("utf-8", errors="replace") if node.text is not None else ""
+
+
+def callee_of(expr: Node) -> Callee | None:
+    while expr.type in ("index_expression", "generic_type", "parenthesized_expression"):
+        inner = expr.child_by_field_name("operand") or expr.child_by_field_name("type")
+        if inner is None and expr.type == "parenthesized_expression" and expr.named_children:
+            inner = expr.named_children[0]
+        if inner is None:
+            return None
+        expr = inner
+    if expr.type == "selector_expression":
+        field = expr.child_by_field_name("field")
+        operand = expr.child_by_field_name("operand")
+        if field is None:
+            return None
+        return Callee(operand, _text(field), expr)
+    if expr.type == "qualified_type":
+        package = expr.child_by_field_name("package")
+        name = expr.child_by_field_name("name")
+        if name is None:
+            return None
+        return Callee(package, _text(name), expr)
+    if expr.type in ("identifier", "type_identifier"):
+        return Callee(None, _text(expr), expr)
+    return None
+
+
+def call_parts(node: Node) -> tuple[Callee, list[Node]] | None:
+    """The callee and argument nodes of a call (or generic instantiation call)."""
+    if node.type == "call_expression":
+        function = node.child_by_field_name("function")
+        arguments = node.child_by_field_name("arguments")
+        if function is None:
+            return None
+        callee = callee_of(function)
+        args = [c for c in arguments.named_children if c.type != "comment"] if arguments else []
+        return (callee, args) if callee else None
+    if node.type == "type_conversion_expression":
+        type_node = node.child_by_field_name("type")
+        operand = node.child_by_field_name("operand")
+        if type_node is None or type_node.type != "generic_type" or operand is None:
+            return None
+        callee = callee_of(type_node)
+        return (callee, [operand]) if callee else None
+    return None

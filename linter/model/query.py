@@ -1,0 +1,24 @@
+"""Compiled tree-sitter queries for model facts.
+
+Queries run in C over a node's range: the model uses them to gather facts
+(registration calls, writes inside a function) without a Python tree walk.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from tree_sitter import Node, Query, QueryCursor
+
+from linter.parse import go_language
+
+
+@cache
+def compiled(source: str) -> Query:
+    return Query(go_language(), source)
+
+
+def captures(source: str, node: Node) -> dict[str, list[Node]]:
+    """Captures of ``source`` within ``node``, each list in document order."""
+    found = QueryCursor(compiled(source)).captures(node)
+    return {name: sorted(nodes, key=lambda n: n.start_byte) for name, nodes in found.items()}
