@@ -7,6 +7,7 @@ diagnostic and skipped for the rest of that file; the other rules go on.
 
 from __future__ import annotations
 
+import functools
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -71,7 +72,7 @@ class Linter:
                 continue
             anchor = pkg.analysed_files[0] if pkg.analysed_files else None
             if anchor is not None:
-                result.internal_errors += _guarded(rule, anchor, lambda r=rule: r.check_package(pkg))
+                result.internal_errors += _guarded(rule, anchor, functools.partial(rule.check_package, pkg))
         for fctx in pkg.analysed_files:
             result.diagnostics.extend(fctx.diagnostics)
         return result
@@ -86,7 +87,7 @@ class Linter:
         broken: set[int] = set()
         for rule in self.file_hooks:
             if self._runs_on(rule, fctx.package):
-                failures += _guarded(rule, fctx, lambda r=rule: r.check_file(fctx))
+                failures += _guarded(rule, fctx, functools.partial(rule.check_file, fctx))
         dispatch = self.dispatch if fctx.package.is_plugin else self._any_package_dispatch()
         if not dispatch:
             return failures

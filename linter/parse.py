@@ -9,6 +9,7 @@ blanked out of the analysed tree, byte offsets unchanged.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -71,7 +72,7 @@ def parse_source(source: SourceFile) -> ParsedFile:
 def _top_level_chunks(data: bytes) -> list[tuple[int, int]]:
     starts = [m.start() for m in _TOP_LEVEL.finditer(data)]
     bounds = [*starts, len(data)]
-    return list(zip(bounds, bounds[1:]))
+    return list(itertools.pairwise(bounds))
 
 
 def _chunk_errors(source: SourceFile, start: int, end: int) -> list[SyntaxErrorSpan]:
@@ -86,7 +87,8 @@ def _chunk_errors(source: SourceFile, start: int, end: int) -> list[SyntaxErrorS
 
 def _point(source: SourceFile, offset: int) -> Point:
     line = source.line_of(offset)
-    return Point(line - 1, offset - source.line_start(line))
+    point: Point = Point(line - 1, offset - source.line_start(line))
+    return point
 
 
 def syntax_errors(tree: Tree) -> list[SyntaxErrorSpan]:

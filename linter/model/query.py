@@ -15,7 +15,8 @@ from linter.parse import go_language
 
 @cache
 def compiled(source: str) -> Query:
-    return Query(go_language(), source)
+    query: Query = Query(go_language(), source)
+    return query
 
 
 def captures(source: str, node: Node) -> dict[str, list[Node]]:
