@@ -102,19 +102,32 @@ class ConfigParamMutation(Rule):
             return not any(start <= node.start_byte < end for start, end in shadows)
 
         fields = pkg.facts.types.get(item.config_type)
-        for target in found.get("target", []):
-            if visible(target):
-                self._check_target(target, item, fields.fields if fields else None, fctx)
+        targets = [t for t in found.get("target", []) if visible(t)]
+        uses = _uses_outside(targets, captures(_uses_query(item.parameter), body).get("use", []))
+        for target in targets:
+            self._check_target(target, item, fields.fields if fields else None, fctx, uses)
         return self._helpers(found, item, pkg, visible)
 
     def _check_target(
-        self, target: Node, item: _Work, fields: dict[str, str] | None, fctx: FileContext
+        self,
+        target: Node,
+        item: _Work,
+        fields: dict[str, str] | None,
+        fctx: FileContext,
+        uses: list[Node],
     ) -> None:
         chain = _access_chain(target, fctx)
         if not chain or chain[0] != item.parameter or len(chain) < 2:
             return
         field_name = chain[1]
         written = fctx.text(target)
+        used_later = any(
+            use.start_byte >= target.end_byte and _used_field(use, fctx) in (None, field_name) for use in uses
+        )
+        field_type = fields.get(field_name) if fields is not None else None
+        lost = len(chain) == 2 or (field_type is not None and not field_type.startswith(_SHARED_PREFIXES))
+        if lost and used_later:
+            return  # scratch use: the changed copy is read or handed on afterwards
         if len(chain) == 2:
             self.report(
                 fctx,
@@ -124,8 +137,7 @@ class ConfigParamMutation(Rule):
                 "data in ctx.SetContext",
             )
             return
-        field_type = fields.get(field_name) if fields is not None else None
-        if field_type is not None and not field_type.startswith(_SHARED_PREFIXES):
+        if lost:
             self.report(
                 fctx,
                 target,
@@ -158,6 +170,28 @@ class ConfigParamMutation(Rule):
                 if index < len(params) and params[index].name and not params[index].type_text.startswith("*"):
                     more.append(_Work(symbol.node, symbol.file, params[index].name or "", item.config_type))
         return more
+
+
+def _uses_query(name: str) -> str:
+    escaped = name.replace("\\", "").replace('"', "")
+    return f'((identifier) @use (#eq? @use "{escaped}"))'
+
+
+def _uses_outside(targets: list[Node], uses: list[Node]) -> list[Node]:
+    """Occurrences of the parameter that are not the root of a write target."""
+    spans = [(t.start_byte, t.end_byte) for t in targets]
+    return [u for u in uses if not any(start <= u.start_byte < end for start, end in spans)]
+
+
+def _used_field(use: Node, fctx: FileContext) -> str | None:
+    """The field read through ``use`` (``cfg.f`` -> ``f``), None for the whole value."""
+    parent = use.parent
+    if parent is not None and parent.type == "selector_expression":
+        operand = parent.child_by_field_name("operand")
+        field = parent.child_by_field_name("field")
+        if operand is not None and operand.id == use.id and field is not None:
+            return fctx.text(field)
+    return None
 
 
 def _access_chain(target: Node, fctx: FileContext) -> list[str]:
