@@ -1,0 +1,365 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tree_sitter import Node
+
+from linter.diagnostics import Severity
+from linter.model.sdk import TYPES
+from linter.rule import FileContext, PackageContext, Rule
+
+_PAUSE_ACTIONS = (
+    "ActionPause",
+    "HeaderStopIteration",
+    "HeaderStopAllIterationAndBuffer",
+    "HeaderStopAllIterationAndWatermark",
+    "DataStopIterationAndBuffer",
+    "DataStopIterationAndWatermark",
+    "DataStopIterationNoBuffer",
+)
+_STDLIB_EXITS = {
+    "os": ("Exit",),
+    "log": ("Fatal", "Fatalf", "Fatalln", "Panic", "Panicf", "Panicln"),
+}
+_SKIPPED = frozenset({"comment", "empty_statement"})
+_FUNCTIONS = frozenset({"function_declaration", "method_declaration", "func_literal"})
+_BREAKABLE = frozenset({"for_statement", "expression_switch_statement", "type_switch_statement", "select_statement"})
+_SWITCH_CASES = frozenset({"expression_case", "type_case", "default_case"})
+_SELECT_CASES = frozenset({"communication_case", "default_case"})
+_RESUME_HINT = " (resuming does not re-enter the handler)"
+
+
+@dataclass(frozen=True)
+class _Exit:
+    """A statement that cannot complete normally, as a message names it."""
+
+    node: Node
+    what: str
+    pause: bool = False
+    """A return of a pausing action (every branch's, for compound statements)."""
+
+
+class _NeedGotos(Exception):
+    """A label decides liveness, and the goto statements of the file are not all known yet."""
+
+
+class UnreachableCode(Rule):
+    """## What it does
+    Reports statements that can never run because they follow, in the same block, a
+    statement that cannot complete normally. Such statements are `return`, `panic(...)`,
+    `os.Exit(...)`, `goto`, `break` and `continue`; an `if`/`else` chain every branch of
+    which ends in one of these; a `switch` with a `default` or a `select` every case of
+    which does, with no `break` out of it; and an endless `for` loop with no `break` out
+    of it. The first statement of each dead run is reported once. A label that a `goto`
+    targets makes the code from it onward live again; code in a nested func literal is
+    judged within that literal.
+
+    ## Why is this bad?
+    The statements never run. In a plugin the typical case is code written after
+    `return types.ActionPause` in the belief that `proxywasm.ResumeHttpRequest()` continues
+    the handler: resuming continues the filter chain after the handler's `return`, so a
+    header is never added, a context value never set, a check never made.
+
+    ## Example
+    ```go
+    func onHttpRequestHeaders(ctx wrapper.HttpContext, cfg Config) types.Action {
+        if !cfg.allowed(ctx.Path()) {
+            _ = proxywasm.SendHttpResponse(403, nil, []byte("denied"), -1)
+            return types.ActionPause
+            _ = proxywasm.AddHttpRequestHeader("x-auth-checked", "1") // never runs
+        }
+        return types.ActionContinue
+    }
+    ```
+
+    ## Use instead
+    ```go
+    func onHttpRequestHeaders(ctx wrapper.HttpContext, cfg Config) types.Action {
+        if !cfg.allowed(ctx.Path()) {
+            _ = proxywasm.AddHttpRequestHeader("x-auth-checked", "1")
+            _ = proxywasm.SendHttpResponse(403, nil, []byte("denied"), -1)
+            return types.ActionPause
+        }
+        return types.ActionContinue
+    }
+    ```
+    """
+
+    code = "WG101"
+    name = "unreachable-code"
+    severity = Severity.ERROR
+    tags = ("correctness", "control-flow")
+    precision = "very-high"
+    fix_availability = "none"
+    node_types = ("statement_list", "goto_statement")
+
+    def __init__(self) -> None:
+        self._gotos: set[tuple[str, int, str]] = set()
+        """(file, start byte of the enclosing function, label) of every goto seen."""
+        self._pending: list[tuple[FileContext, Node]] = []
+        """Statement lists whose verdict depends on goto statements not walked yet."""
+
+    def check(self, node: Node, ctx: FileContext) -> None:
+        if node.type == "goto_statement":
+            label = _label_of(node)
+            function = _enclosing_function(node)
+            if label is not None and function is not None:
+                self._gotos.add((ctx.path, function.start_byte, ctx.text(label)))
+            return
+        try:
+            self._check_list(node, ctx, _unknown_targets)
+        except _NeedGotos:
+            self._pending.append((ctx, node))
+
+    def check_package(self, pkg: PackageContext) -> None:
+        pending, gotos = self._pending, self._gotos
+        self._pending, self._gotos = [], set()
+        for ctx, node in pending:
+            self._check_list(node, ctx, _GotoTargets(ctx, gotos))
+
+    def _check_list(self, node: Node, ctx: FileContext, targeted: Callable[[Node], bool]) -> None:
+        for dead, after in _Scan(ctx, targeted).dead_runs(node):
+            self.report(ctx, _first_line(ctx, dead), _message(ctx, after))
+
+
+class _Scan:
+    """Which statements of a list can complete normally, looking only at small local subtrees."""
+
+    def __init__(self, ctx: FileContext, targeted: Callable[[Node], bool]) -> None:
+        self.ctx = ctx
+        self.targeted = targeted
+
+    def dead_runs(self, statement_list: Node) -> list[tuple[Node, _Exit]]:
+        runs: list[tuple[Node, _Exit]] = []
+        self._scan(statement_list, runs)
+        return runs
+
+    def _scan(self, statement_list: Node, runs: list[tuple[Node, _Exit]] | None) -> _Exit | None:
+        """The exit that ends the list, if control cannot fall off its end; ``runs`` collects dead runs."""
+        exit_: _Exit | None = None
+        reported = False
+        for stmt in statement_list.named_children:
+            if stmt.type in _SKIPPED:
+                continue
+            if exit_ is not None:
+                if stmt.type == "labeled_statement" and self.targeted(stmt):
+                    exit_ = None
+                else:
+                    if runs is not None and not reported:
+                        runs.append((stmt, exit_))
+                        reported = True
+                    continue
+            exit_ = self.exit_of(stmt)
+            reported = False
+        return exit_
+
+    def _block_exit(self, block: Node | None) -> _Exit | None:
+        if block is None:
+            return None
+        if block.type == "if_statement":
+            return self.exit_of(block)
+        statements = next((c for c in block.named_children if c.type == "statement_list"), None)
+        return None if statements is None else self._scan(statements, None)
+
+    def exit_of(self, stmt: Node, label: str | None = None) -> _Exit | None:
+        kind = stmt.type
+        if kind == "return_statement":
+            return _Exit(stmt, f"`{_brief(self.ctx, stmt)}`", pause=self._returns_pause(stmt))
+        if kind in ("goto_statement", "break_statement", "continue_statement"):
+            return _Exit(stmt, f"`{_brief(self.ctx, stmt)}`")
+        if kind == "expression_statement":
+            return self._call_exit(stmt)
+        if kind == "block":
+            return self._block_exit(stmt)
+        if kind == "labeled_statement":
+            inner = next((c for c in stmt.named_children if c.type not in ("label_name", "comment")), None)
+            label_node = _label_of(stmt)
+            name = None if label_node is None else self.ctx.text(label_node)
+            return None if inner is None else self.exit_of(inner, name)
+        if kind == "if_statement":
+            return self._if_exit(stmt)
+        if kind == "for_statement":
+            return self._for_exit(stmt, label)
+        if kind in ("expression_switch_statement", "type_switch_statement"):
+            return self._switch_exit(stmt, label)
+        if kind == "select_statement":
+            return self._select_exit(stmt, label)
+        return None
+
+    def _call_exit(self, stmt: Node) -> _Exit | None:
+        call = next((c for c in stmt.named_children if c.type != "comment"), None)
+        if call is None or call.type != "call_expression":
+            return None
+        function = call.child_by_field_name("function")
+        if function is None:
+            return None
+        ctx = self.ctx
+        if function.type == "identifier" and ctx.text(function) == "panic" and not ctx.package.declares("panic"):
+            return _Exit(stmt, "`panic(...)`")
+        for path, members in _STDLIB_EXITS.items():
+            if ctx.refers_to(function, {path}, *members):
+                return _Exit(stmt, f"`{ctx.text(function)}(...)`")
+        return None
+
+    def _if_exit(self, stmt: Node) -> _Exit | None:
+        branches: list[_Exit] = []
+        current: Node | None = stmt
+        while current is not None and current.type == "if_statement":
+            consequence = self._block_exit(current.child_by_field_name("consequence"))
+            if consequence is None:
+                return None
+            branches.append(consequence)
+            current = current.child_by_field_name("alternative")
+        if current is None:
+            return None  # no final else: control can skip every branch
+        last = self._block_exit(current)
+        if last is None:
+            return None
+        branches.append(last)
+        return _Exit(
+            stmt,
+            f"the `if`/`else` on line {_line(self.ctx, stmt)}, every branch of which returns or jumps away,",
+            pause=all(b.pause for b in branches),
+        )
+
+    def _for_exit(self, stmt: Node, label: str | None) -> _Exit | None:
+        body = stmt.child_by_field_name("body")
+        for child in stmt.named_children:
+            if child == body or child.type == "comment":
+                continue
+            if child.type != "for_clause" or child.child_by_field_name("condition") is not None:
+                return None  # a condition or a range clause: the loop can end
+        if body is not None and self._breaks_out(body, label):
+            return None
+        return _Exit(stmt, f"the endless `for` loop on line {_line(self.ctx, stmt)} (no condition, no `break` out of it)")
+
+    def _switch_exit(self, stmt: Node, label: str | None) -> _Exit | None:
+        cases = [c for c in stmt.named_children if c.type in _SWITCH_CASES]
+        if not any(c.type == "default_case" for c in cases):
+            return None
+        for case in cases:
+            statements = _case_statements(case)
+            if statements is None:
+                return None
+            if self._scan(statements, None) is None and not _ends_in_fallthrough(statements):
+                return None
+        if any(self._breaks_out(case, label) for case in cases):
+            return None
+        return _Exit(
+            stmt,
+            f"the `switch` on line {_line(self.ctx, stmt)}, every case of which (default included) returns or jumps away,",
+            pause=all(self._case_pauses(case) for case in cases),
+        )
+
+    def _select_exit(self, stmt: Node, label: str | None) -> _Exit | None:
+        cases = [c for c in stmt.named_children if c.type in _SELECT_CASES]
+        if not cases:
+            return _Exit(stmt, f"`select {{}}` on line {_line(self.ctx, stmt)}, which blocks forever,")
+        for case in cases:
+            statements = _case_statements(case)
+            if statements is None or self._scan(statements, None) is None:
+                return None
+        if any(self._breaks_out(case, label) for case in cases):
+            return None
+        return _Exit(
+            stmt,
+            f"the `select` on line {_line(self.ctx, stmt)}, every case of which returns or jumps away,",
+            pause=all(self._case_pauses(case) for case in cases),
+        )
+
+    def _case_pauses(self, case: Node) -> bool:
+        statements = _case_statements(case)
+        found = None if statements is None else self._scan(statements, None)
+        return found is not None and found.pause
+
+    def _breaks_out(self, node: Node, label: str | None, nested: bool = False) -> bool:
+        """Does ``node`` contain a ``break`` that leaves the statement being judged?
+
+        An unlabelled ``break`` inside a nested loop, switch or select leaves that one;
+        a func literal is another body.
+        """
+        for child in node.named_children:
+            kind = child.type
+            if kind == "break_statement":
+                target = _label_of(child)
+                if target is None:
+                    if not nested:
+                        return True
+                elif label is not None and self.ctx.text(target) == label:
+                    return True
+                continue
+            if kind == "func_literal" or not child.named_children:
+                continue
+            inner = nested or kind in _BREAKABLE
+            if inner and label is None:
+                continue  # only an unlabelled break could target us, and it cannot from in there
+            if self._breaks_out(child, label, inner):
+                return True
+        return False
+
+    def _returns_pause(self, stmt: Node) -> bool:
+        values = next((c for c in stmt.named_children if c.type == "expression_list"), None)
+        if values is None:
+            return False
+        expressions = [c for c in values.named_children if c.type != "comment"]
+        return len(expressions) == 1 and self.ctx.refers_to(expressions[0], TYPES, *_PAUSE_ACTIONS)
+
+
+def _case_statements(case: Node) -> Node | None:
+    return next((c for c in case.named_children if c.type == "statement_list"), None)
+
+
+def _ends_in_fallthrough(statements: Node) -> bool:
+    last = [c for c in statements.named_children if c.type not in _SKIPPED]
+    return bool(last) and last[-1].type == "fallthrough_statement"
+
+
+def _label_of(node: Node) -> Node | None:
+    return next((c for c in node.named_children if c.type == "label_name"), None)
+
+
+def _enclosing_function(node: Node) -> Node | None:
+    current = node.parent
+    while current is not None and current.type not in _FUNCTIONS:
+        current = current.parent
+    return current
+
+
+def _unknown_targets(labelled: Node) -> bool:
+    raise _NeedGotos
+
+
+@dataclass(frozen=True)
+class _GotoTargets:
+    ctx: FileContext
+    gotos: set[tuple[str, int, str]]
+
+    def __call__(self, labelled: Node) -> bool:
+        label = _label_of(labelled)
+        function = _enclosing_function(labelled)
+        if label is None or function is None:
+            return True  # cannot tell: treat as reachable
+        return (self.ctx.path, function.start_byte, self.ctx.text(label)) in self.gotos
+
+
+def _line(ctx: FileContext, node: Node) -> int:
+    return ctx.file.position(node.start_byte).line
+
+
+def _brief(ctx: FileContext, node: Node, limit: int = 60) -> str:
+    text = " ".join(ctx.text(node).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _first_line(ctx: FileContext, node: Node) -> tuple[int, int]:
+    newline = ctx.file.data.find(b"\n", node.start_byte, node.end_byte)
+    return node.start_byte, node.end_byte if newline == -1 else newline
+
+
+def _message(ctx: FileContext, after: _Exit) -> str:
+    what = after.what
+    if what.startswith("`") and not what.startswith("`select"):
+        what = f"{what} on line {_line(ctx, after.node)}"
+    hint = _RESUME_HINT if after.pause else ""
+    return f"unreachable: this statement follows {what} and never runs{hint}"
