@@ -69,5 +69,7 @@ class SourceFile:
     def byte_offset(self, line: int, column: int) -> int:
         """Byte offset of a 1-based line and 1-based code-point column."""
         start = self._line_starts[line - 1]
-        text = self.line_text(line)
-        return start + len(text[: column - 1].encode("utf-8"))
+        end = self._line_starts[line] if line < len(self._line_starts) else len(self.data)
+        # The raw line, terminator included: a column may point at its "\r" or "\n".
+        text = self.data[start:end].decode("utf-8", errors="surrogateescape")
+        return start + len(text[: column - 1].encode("utf-8", errors="surrogateescape"))
