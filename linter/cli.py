@@ -20,7 +20,9 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "-V", "--version", prog_name="wasm-go-lint")
+@click.version_option(
+    __version__, "-V", "--version", prog_name="wasm-go-lint", message="%(prog)s %(version)s"
+)
 def cli() -> None:
     """Static analyzer for Go proxy-wasm plugins (Higress wasm-go, proxy-wasm-go-sdk)."""
 

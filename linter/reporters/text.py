@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from linter.diagnostics import Diagnostic, Severity
 from linter.runner import RunResult
 from linter.source import SourceFile
@@ -48,13 +50,34 @@ def _snippet(d: Diagnostic, source: SourceFile) -> list[str]:
     return [
         f"{pad} |",
         f"{gutter} | {raw.replace(chr(9), TAB)}",
-        f"{pad} | {' ' * len(prefix)}{'^' * max(1, len(marked.rstrip()))}",
+        f"{pad} | {' ' * _width(prefix)}{'^' * max(1, _width(marked.rstrip()))}",
     ]
 
 
+def _width(text: str) -> int:
+    """Terminal cells: wide (CJK) characters take two, combining marks none."""
+    cells = 0
+    for char in text:
+        if unicodedata.combining(char):
+            continue
+        cells += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return cells
+
+
 def _summary(result: RunResult) -> str:
+    skipped = len(result.notices)
+    if skipped:  # never "All checks passed!" when some input was not analysed
+        inputs = "input" if skipped == 1 else "inputs"
+        note = f"{skipped} {inputs} could not be analysed (see the errors on stderr)."
+        if not result.diagnostics:
+            return f"No problems found in {result.files_checked} files checked, but {note}"
+        return f"{_found(result)} {note}"
     if not result.diagnostics:
         return "All checks passed!"
+    return _found(result)
+
+
+def _found(result: RunResult) -> str:
     errors = sum(1 for d in result.diagnostics if d.severity is Severity.ERROR)
     warnings = sum(1 for d in result.diagnostics if d.severity is Severity.WARNING)
     total = len(result.diagnostics)
