@@ -34,7 +34,8 @@ class TypeSymbol:
     kind: str
     """``struct``, ``interface``, ``func``, or ``other``."""
     fields: dict[str, str] = field(default_factory=dict)
-    """For structs: field name -> type text (embedded fields by their type name)."""
+    """For structs: field name -> type text (embedded fields by their type name; an
+    embedded pointer's text keeps its ``*``)."""
 
 
 @dataclass
@@ -119,6 +120,8 @@ def struct_fields(struct_type: Node, fctx: FileContext) -> dict[str, str]:
             type_text = fctx.text(type_node) if type_node is not None else ""
             names = decl.children_by_field_name("name")
             if not names:  # embedded field: named by its type
+                if any(c.type == "*" for c in decl.children):  # the star is not part of `type`
+                    type_text = "*" + type_text
                 fields[type_text.lstrip("*").split(".")[-1].split("[")[0]] = type_text
             for name in names:
                 fields[fctx.text(name)] = type_text
