@@ -106,7 +106,7 @@ def discover(paths: Sequence[str], options: Options) -> tuple[dict[str, _Package
     for given in paths:
         absolute = os.path.abspath(given)
         if os.path.isdir(absolute):
-            for directory, files in _walk(absolute, options):
+            for directory, files in _walk(absolute, options, notices):
                 package = packages.setdefault(directory, _Package())
                 package.whole_directory = True
                 package.analysed.extend(files)
@@ -122,8 +122,13 @@ def discover(paths: Sequence[str], options: Options) -> tuple[dict[str, _Package
     return packages, notices
 
 
-def _walk(root: str, options: Options) -> Iterable[tuple[str, list[str]]]:
-    for directory, dirnames, filenames in os.walk(root, onerror=None):
+def _walk(root: str, options: Options, notices: list[Notice] | None = None) -> Iterable[tuple[str, list[str]]]:
+    def unreadable(exc: OSError) -> None:  # a directory that cannot be listed is bad input
+        if notices is not None:
+            where = display_path(exc.filename) if exc.filename else display_path(root)
+            notices.append(Notice(where, f"cannot read directory: {exc.strerror or exc}; skipped"))
+
+    for directory, dirnames, filenames in os.walk(root, onerror=unreadable):
         dirnames[:] = sorted(
             d for d in dirnames if not d.startswith((".", "_")) and d not in EXCLUDED_DIRS
         )
