@@ -28,6 +28,7 @@ from linter.parse import SyntaxErrorSpan
 from linter.source import SourceFile
 
 if TYPE_CHECKING:
+    from linter.lifecycle.analysis import LifecycleAnalysis
     from linter.model.package import PackageFacts
     from linter.model.plugin import PluginModel
 
@@ -193,6 +194,7 @@ class PackageContext:
     generation: Generation = Generation.NONE
     _facts: PackageFacts | None = None
     _plugin: PluginModel | None = None
+    _lifecycle: LifecycleAnalysis | None = None
 
     @property
     def is_plugin(self) -> bool:
@@ -219,6 +221,15 @@ class PackageContext:
 
             self._plugin = PluginModel.build(self)
         return self._plugin
+
+    @property
+    def lifecycle(self) -> LifecycleAnalysis:
+        """Paths of every handler and callback, explored once for all lifecycle rules."""
+        if self._lifecycle is None:
+            from linter.lifecycle.analysis import LifecycleAnalysis
+
+            self._lifecycle = LifecycleAnalysis.build(self)
+        return self._lifecycle
 
     def declares(self, name: str) -> bool:
         return name in self.facts.top_level_names

@@ -1,0 +1,1 @@
+"""Control flow of one function body, and path exploration over it."""

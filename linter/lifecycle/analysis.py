@@ -1,0 +1,362 @@
+"""Lifecycle findings of one plugin package, computed once and read by the rules.
+
+Every request handler is explored (``explore.Explorer``); pauses are judged per
+phase at each exit; the callbacks of the async ops dispatched on paths that pause
+are "attached" to the paused stream and explored in turn (nested callbacks inherit
+the attachment). Each rule module reports the findings filed under its code.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from tree_sitter import Node
+
+from linter.lifecycle.actions import is_continue, is_pause
+from linter.lifecycle.explore import Exit, FlowResult, Observation
+from linter.lifecycle.ops import EventKind
+from linter.lifecycle.summaries import Summaries
+from linter.model.functions import parameters
+from linter.model.plugin import Handler, Phase
+from linter.model.query import captures
+from linter.model.sdk import PROXYWASM
+from linter.rule import FileContext, PackageContext
+
+_EFFECTIVE_CONTEXT_QUERY = """
+(call_expression function: [
+  (selector_expression field: (field_identifier) @name)
+  (identifier) @name
+] (#eq? @name "SetEffectiveContext")) @call
+"""
+
+_COUNTER_QUERY = """
+(inc_statement) @update
+(dec_statement) @update
+(assignment_statement operator: ["+=" "-="]) @update
+"""
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    file: FileContext
+    start_byte: int
+    end_byte: int
+    message: str
+
+
+@dataclass
+class _Callback:
+    """A dispatch whose callback is explored, with where it came from."""
+
+    observation: Observation
+    file: FileContext
+    origin: Phase
+    attached: bool
+    dispatcher: Node
+    """The function that dispatched it (handler, helper or outer callback)."""
+
+
+class LifecycleAnalysis:
+    def __init__(self, pkg: PackageContext) -> None:
+        self.pkg = pkg
+        self.summaries = Summaries(pkg)
+        self.findings: dict[str, list[Finding]] = defaultdict(list)
+        self._reported: set[tuple[str, int, int]] = set()
+        self.attached_callbacks: set[int] = set()
+        self.continued_callbacks: set[int] = set()
+        self.resumed_from_plugin_level = self._uses_effective_context()
+
+    @classmethod
+    def build(cls, pkg: PackageContext) -> LifecycleAnalysis:
+        analysis = cls(pkg)
+        analysis.run()
+        return analysis
+
+    def report(self, code: str, fctx: FileContext, where: Node | tuple[int, int], message: str) -> None:
+        start, end = (where.start_byte, where.end_byte) if isinstance(where, Node) else where
+        key = (code, id(fctx), start)
+        if key in self._reported:
+            return
+        self._reported.add(key)
+        self.findings[code].append(Finding(code, fctx, start, end, message))
+
+    # -- handlers ---------------------------------------------------------------
+    def run(self) -> None:
+        callbacks: list[_Callback] = []
+        for handler in self.pkg.plugin.handlers:
+            if handler.function is None or handler.file is None:
+                continue
+            if handler.raw and self.resumed_from_plugin_level:
+                continue  # paused contexts are resumed from OnTick/OnQueueReady
+            guard = _raw_body_guard(handler)
+            result = self.summaries.explore(handler.function, handler.file, guard)
+            if result is None or not result.reliable:
+                continue
+            if handler.phase.is_header or handler.phase.is_buffered_body or handler.phase in (
+                Phase.REQUEST_TRAILERS,
+                Phase.RESPONSE_TRAILERS,
+            ):
+                for exit_ in result.exits:
+                    self._judge_exit(handler, exit_)
+            sync_results = [result, *self._sync_helpers(result)]
+            for flow in sync_results:
+                self._judge_sync_resumes(handler, flow)
+                callbacks.extend(self._dispatches(flow, handler.phase, attached=None))
+        self._explore_callbacks(callbacks)
+
+    def _judge_exit(self, handler: Handler, exit_: Exit) -> None:
+        if exit_.panicked or exit_.value[0] != "const" or not isinstance(exit_.value[1], int):
+            return
+        value = exit_.value[1]
+        state = exit_.state
+        fctx = handler.file
+        assert fctx is not None
+        if is_continue(value):
+            self.continued_callbacks |= state.callbacks
+            for site in state.failed:
+                event = self.summaries.sites.get(site)
+                if event is not None and event[0].route_call and exit_.node.node is not None:
+                    self.report(
+                        "WG105",
+                        fctx,
+                        exit_.node.node,
+                        f"returns continue after `{event[0].op}` failed (line {event[0].line}): RouteCall "
+                        "rewrites headers before it can fail, so a half-rewritten request goes upstream; "
+                        "send a local reply and return types.ActionPause instead",
+                    )
+            return
+        if not is_pause(value, handler.phase):
+            return
+        self.attached_callbacks |= state.callbacks
+        if state.reply_line or state.opaque or state.awaiting_body:
+            return
+        where = exit_.node.node
+        if where is None:
+            return
+        returned = _returned_text(where, fctx)
+        for site in sorted(state.dispatched & state.discarded):
+            event = self.summaries.sites.get(site)
+            if event is None:
+                continue
+            self.report(
+                "WG105",
+                event[1],
+                event[0].call,
+                f"the error of `{event[0].op}` is discarded, but the path returns {returned} on line "
+                f"{where.start_point.row + 1}: if the dispatch fails (unknown cluster, client not ready) "
+                "the callback never runs and the request hangs; check the error and return "
+                "types.ActionContinue or send a local reply",
+            )
+        if state.dispatched:
+            return
+        if state.failed:
+            lines = sorted(
+                self.summaries.sites[s][0].line for s in state.failed if s in self.summaries.sites
+            )
+            at = f" at line {lines[0]}" if lines else ""
+            self.report(
+                "WG105",
+                fctx,
+                where,
+                f"returns {returned} in the error branch of the async call{at}: the call failed, so its "
+                "callback never runs and nothing resumes the request; return types.ActionContinue "
+                "(fail open) or send a local reply first",
+            )
+            return
+        if handler.phase.is_header and value == 1:
+            return  # deferral to the body phase: WG110 judges the body guard
+        self.report(
+            "WG103",
+            fctx,
+            where,
+            f"returns {returned} but no async call was dispatched and no local reply was sent on this "
+            f"path{_through(where)}: nothing will resume the request, which hangs until the route "
+            "timeout",
+        )
+
+    def _sync_helpers(self, result: FlowResult) -> list[FlowResult]:
+        """Helpers called (transitively) from a handler body, outside callbacks."""
+        found: list[FlowResult] = []
+        seen: set[int] = set()
+        work = [result]
+        while work:
+            current = work.pop()
+            for obs in current.observations:
+                helper = obs.event.helper
+                if obs.event.kind is not EventKind.HELPER or helper is None or helper.node.id in seen:
+                    continue
+                seen.add(helper.node.id)
+                helper_result = self.summaries.helper_results.get(helper.node.id)
+                if helper_result is not None:
+                    found.append(helper_result)
+                    work.append(helper_result)
+        return found
+
+    def _judge_sync_resumes(self, handler: Handler, flow: FlowResult) -> None:
+        for obs in flow.observations:
+            if obs.event.kind is not EventKind.RESUME:
+                continue
+            if self._resume_after_reply(obs, flow.file):
+                continue
+            name = obs.event.op
+            if handler.phase.is_request_scoped:
+                detail = (
+                    f"is called synchronously in the {handler.phase.value} handler `{handler.name}`: the "
+                    "stream is not paused while the handler runs (the host defers it and then continues "
+                    "a running stream); return types.ActionContinue instead"
+                )
+            else:
+                detail = f"is called in a {handler.phase.value} function, where no request is paused"
+            self.report("WG107", flow.file, obs.event.call, f"`{name}()` {detail}")
+
+    def _resume_after_reply(self, obs: Observation, fctx: FileContext) -> bool:
+        if not obs.state.reply_line:
+            return False
+        where: Node = obs.defer_node if obs.deferred and obs.defer_node is not None else obs.event.call
+        if obs.deferred:
+            message = (
+                f"deferred `{obs.event.op}()` runs at every exit, including after the local reply sent on "
+                f"line {obs.state.reply_line}: resuming a stream that was answered locally crashes or "
+                "double-responds the gateway; resume explicitly on the paths that did not reply"
+            )
+        else:
+            message = (
+                f"`{obs.event.op}()` runs after the local reply sent on line {obs.state.reply_line} on this "
+                "path: resuming a stream that was answered locally crashes or double-responds the "
+                "gateway; return right after the reply"
+            )
+        self.report("WG106", fctx, where, message)
+        return True
+
+    # -- callbacks --------------------------------------------------------------
+    def _dispatches(self, flow: FlowResult, origin: Phase, attached: bool | None) -> list[_Callback]:
+        return [
+            _Callback(obs, flow.file, origin, bool(attached), flow.function)
+            for obs in flow.observations
+            if obs.event.kind is EventKind.DISPATCH and obs.event.callback is not None
+        ]
+
+    def _explore_callbacks(self, pending: list[_Callback]) -> None:
+        seen: set[int] = set()
+        while pending:
+            item = pending.pop()
+            event = item.observation.event
+            assert event.callback is not None
+            attached = item.attached or event.callback.id in self.attached_callbacks
+            key = event.call.id * 2 + int(attached)
+            if key in seen:
+                continue
+            seen.add(key)
+            result = self.summaries.callback_result(event, item.file)
+            if result is None or not result.reliable:
+                continue
+            for flow in [result, *self._sync_helpers(result)]:
+                self._judge_callback_resumes(item, flow)
+                pending.extend(self._dispatches(flow, item.origin, attached))
+            if attached and item.origin.is_request_scoped and not item.origin.is_streaming_body:
+                self._judge_callback_exits(item, result)
+
+    def _judge_callback_resumes(self, item: _Callback, flow: FlowResult) -> None:
+        for obs in flow.observations:
+            if obs.event.kind is not EventKind.RESUME or self._resume_after_reply(obs, flow.file):
+                continue
+            origin = item.origin
+            if origin.is_streaming_body:
+                why = (
+                    f"runs in the callback of `{item.observation.event.op}`, dispatched from a streaming "
+                    "body handler: streaming handlers cannot pause, so nothing is paused to resume"
+                )
+            elif not origin.is_request_scoped or origin is Phase.STREAM_DONE:
+                why = (
+                    f"runs in the callback of `{item.observation.event.op}`, dispatched from a "
+                    f"{origin.value} function: no request is paused there"
+                )
+            else:
+                continue
+            self.report("WG107", flow.file, obs.event.call, f"`{obs.event.op}()` {why}")
+
+    def _judge_callback_exits(self, item: _Callback, result: FlowResult) -> None:
+        if self._is_counter_join(item, result):
+            return
+        dispatch = item.observation.event
+        for exit_ in result.exits:
+            if exit_.panicked or exit_.state.terminated or exit_.state.opaque:
+                continue
+            node = exit_.node.node
+            if node is None:
+                body = result.function.child_by_field_name("body")
+                if body is None:
+                    continue
+                where: Node | tuple[int, int] = (body.end_byte - 1, body.end_byte)
+                how = "ends"
+            else:
+                where = node
+                how = "returns"
+            self.report(
+                "WG104",
+                result.file,
+                where,
+                f"the callback of `{dispatch.op}` (line {dispatch.line}) {how} without resuming or "
+                "replying on this path: the paused request is never resumed and hangs until the "
+                "timeout; call proxywasm.ResumeHttpRequest() (fail open) or send a local reply",
+            )
+
+    def _is_counter_join(self, item: _Callback, result: FlowResult) -> bool:
+        """Several dispatches share one callback that counts down and resumes last."""
+        body = result.function.child_by_field_name("body")
+        if body is None or not captures(_COUNTER_QUERY, body).get("update"):
+            return False
+        call = item.observation.event.call
+        in_loop = _inside_loop(call, item.dispatcher)
+        callback_node = item.observation.event.callback
+        shared = callback_node is not None and sum(
+            1
+            for event, _ in self.summaries.sites.values()
+            if event.callback is not None and event.callback.id == callback_node.id
+        ) > 1
+        return in_loop or shared
+
+    def _uses_effective_context(self) -> bool:
+        for fctx in self.pkg.files:
+            for call in captures(_EFFECTIVE_CONTEXT_QUERY, fctx.root).get("call", []):
+                function = call.child_by_field_name("function")
+                if fctx.refers_to(function, PROXYWASM, "SetEffectiveContext"):
+                    return True
+        return False
+
+
+def _raw_body_guard(handler: Handler) -> str | None:
+    if not handler.raw or handler.function is None:
+        return None
+    params = parameters(handler.function)
+    return params[1].name if len(params) > 1 else None
+
+
+def _returned_text(stmt: Node, fctx: FileContext) -> str:
+    values = next((c for c in stmt.named_children if c.type == "expression_list"), None)
+    if values is None or not values.named_children:
+        return "a pause"
+    text = fctx.text(values.named_children[-1])
+    return f"`{text}`" if len(text) <= 60 else "a pause"
+
+
+def _through(stmt: Node) -> str:
+    current = stmt.parent
+    while current is not None and current.type not in ("if_statement", "function_declaration", "func_literal"):
+        current = current.parent
+    if current is not None and current.type == "if_statement":
+        condition = current.child_by_field_name("condition")
+        if condition is not None:
+            return f" through the branch at line {condition.start_point.row + 1}"
+    return ""
+
+
+def _inside_loop(node: Node, function: Node) -> bool:
+    current = node.parent
+    while current is not None and current.id != function.id:
+        if current.type == "for_statement":
+            return True
+        current = current.parent
+    return False

@@ -1,0 +1,571 @@
+"""Path exploration of one function body over its CFG.
+
+A state records, for one set of paths, what happened to the request: which async
+ops were dispatched successfully, which are known to have failed (their error
+branch), which had their error discarded, whether a local reply was sent, which
+directions were resumed, which calls were deferred, what action values local
+variables hold. States are small and hashable; the explorer visits each
+(CFG node, state) pair once, so loops terminate.
+
+Calls to same-package helpers are folded in through the helper's own outcomes
+(``Summaries``), so a helper that dispatches and returns the pause, or one that
+replies on every path, counts where it is called.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from tree_sitter import Node
+
+from linter.flow.cfg import Cfg, CfgNode, Edge, Kind, build_cfg
+from linter.lifecycle.actions import ACTION_VALUES
+from linter.lifecycle.ops import PURE_EXTERNAL_PREFIXES, Classifier, Event, EventKind
+from linter.model.functions import FUNCTION_NODE_TYPES, parameters
+from linter.model.query import captures
+from linter.model.sdk import TYPES, is_sdk_path
+from linter.rule import FileContext
+
+if TYPE_CHECKING:
+    from linter.lifecycle.summaries import Summaries
+
+MAX_VISITS = 4000
+"""Past this many (node, state) visits a body is given up on: no findings from it."""
+
+_CALLS_QUERY = "(call_expression) @call (func_literal) @literal"
+
+# A returned value: ("const", n), ("param", i), ("dispatch-error", site id),
+# ("nil",) or ("unknown",).
+Value = tuple[object, ...]
+UNKNOWN: Value = ("unknown",)
+
+
+
+@dataclass(frozen=True)
+class State:
+    dispatched: frozenset[int] = frozenset()
+    """Async ops dispatched on this path whose callback will run (success branch,
+    or unchecked): ids of the op call nodes."""
+    failed: frozenset[int] = frozenset()
+    """Ops known to have failed on this path (their error branch)."""
+    discarded: frozenset[int] = frozenset()
+    """Ops whose error was dropped (statement, ``_``, overwritten or never read)."""
+    pending: frozenset[tuple[str, int]] = frozenset()
+    """Error variables bound to an op's result and not checked yet."""
+    reply_line: int = 0
+    resumed: frozenset[str] = frozenset()
+    defers: tuple[int, ...] = ()
+    """CFG indexes of the ``defer`` statements passed, in order."""
+    actions: frozenset[tuple[str, int]] = frozenset()
+    awaiting_body: bool = False
+    """Raw SDK: a ``!endOfStream`` branch was taken (buffering until the last chunk)."""
+    terminated: bool = False
+    """A terminal action (reply, resume, or a dispatch whose callback terminates)."""
+    opaque: bool = False
+    """A call whose effect cannot be known (another module's code) happened."""
+    callbacks: frozenset[int] = frozenset()
+    """Callback nodes (ids) of the ops dispatched on this path."""
+
+
+@dataclass(frozen=True)
+class Exit:
+    node: CfgNode
+    """The ``return`` node, or the EXIT/PANIC node when the body ends."""
+    state: State
+    value: Value
+    panicked: bool = False
+
+
+@dataclass(frozen=True)
+class Observation:
+    """An event and the state just before it, for rules to judge."""
+
+    event: Event
+    state: State
+    deferred: bool = False
+    """Run at an exit as a deferred call (``node`` is the defer statement)."""
+    defer_node: Node | None = None
+
+
+@dataclass
+class FlowResult:
+    function: Node
+    file: FileContext
+    exits: list[Exit] = field(default_factory=list)
+    observations: list[Observation] = field(default_factory=list)
+    reliable: bool = True
+
+
+Hooks = Callable[[Event], bool]
+
+
+@dataclass
+class FunctionFlow:
+    """A body's CFG with the lifecycle events of each CFG node, computed once."""
+
+    function: Node
+    file: FileContext
+    cfg: Cfg
+    events: dict[int, list[Event]]
+    literals: list[Node]
+    """Func literals directly inside (their bodies are not on this CFG)."""
+
+
+def build_flow(function: Node, fctx: FileContext, classifier: Classifier) -> FunctionFlow | None:
+    body = function.child_by_field_name("body")
+    if body is None:
+        return None
+    cfg = build_cfg(body, lambda stmt: _is_panic_statement(stmt, fctx))
+    found = captures(_CALLS_QUERY, body)
+    literals = found.get("literal", [])
+    spans = sorted(
+        ((n.node.start_byte, n.node.end_byte, n.index) for n in cfg.nodes if n.node is not None and _holds_calls(n)),
+        key=lambda s: (s[0], -s[1]),
+    )
+    events: dict[int, list[Event]] = {}
+    for call in found.get("call", []):
+        if any(lit.start_byte < call.start_byte and call.end_byte <= lit.end_byte for lit in literals):
+            continue
+        owner = _innermost(spans, call.start_byte, call.end_byte)
+        if owner is None:
+            continue
+        event = classifier.classify(call, fctx)
+        if event is None and is_opaque_call(call, fctx):
+            event = Event(EventKind.OPAQUE, call, op=fctx.text(call.child_by_field_name("function") or call))
+        if event is not None:
+            events.setdefault(owner, []).append(event)
+    for evs in events.values():
+        evs.sort(key=lambda e: (-e.call.start_byte, e.call.end_byte))  # arguments run first
+        evs.reverse()
+        evs.sort(key=lambda e: e.call.end_byte)
+    return FunctionFlow(function, fctx, cfg, events, literals)
+
+
+def _holds_calls(node: CfgNode) -> bool:
+    return node.kind in (Kind.STATEMENT, Kind.BRANCH, Kind.RETURN, Kind.DEFER) and node.node is not None
+
+
+def _innermost(spans: list[tuple[int, int, int]], start: int, end: int) -> int | None:
+    best: tuple[int, int, int] | None = None
+    for span in spans:
+        if span[0] > start:
+            break
+        if span[0] <= start and end <= span[1] and (best is None or span[1] - span[0] <= best[1] - best[0]):
+            best = span
+    return best[2] if best is not None else None
+
+
+def _is_panic_statement(stmt: Node, fctx: FileContext) -> bool:
+    call = stmt.named_children[0] if stmt.named_children else None
+    if call is None or call.type != "call_expression":
+        return False
+    function = call.child_by_field_name("function")
+    if function is None:
+        return False
+    if function.type == "identifier" and fctx.text(function) == "panic":
+        return not fctx.package.declares("panic")
+    return fctx.refers_to(function, {"os"}, "Exit")
+
+
+class Explorer:
+    """Explores one body; ``mode`` is "handler", "helper" or "callback"."""
+
+    def __init__(self, flow: FunctionFlow, summaries: Summaries, raw_body_guard: str | None = None) -> None:
+        self.flow = flow
+        self.fctx = flow.file
+        self.summaries = summaries
+        self.classifier = summaries.classifier
+        self.raw_body_guard = raw_body_guard
+        self.params = [p.name for p in parameters(flow.function)]
+        self.result = FlowResult(flow.function, flow.file, reliable=flow.cfg.reliable)
+        self._seen_observations: set[tuple[int, State, bool]] = set()
+
+    def run(self, initial: State | None = None) -> FlowResult:
+        start = initial or State()
+        work: list[tuple[CfgNode, State]] = [(self.flow.cfg.entry, start)]
+        visited: set[tuple[int, State]] = set()
+        visits = 0
+        while work:
+            node, state = work.pop()
+            key = (node.index, state)
+            if key in visited:
+                continue
+            visited.add(key)
+            visits += 1
+            if visits > MAX_VISITS:
+                self.result.reliable = False
+                break
+            for successor, new_state in self.step(node, state):
+                work.append((successor, new_state))
+        return self.result
+
+    # -- one CFG node -------------------------------------------------------
+    def step(self, node: CfgNode, state: State) -> Iterator[tuple[CfgNode, State]]:
+        kind = node.kind
+        if kind is Kind.EXIT:
+            for final in self.run_defers(state):
+                self.result.exits.append(Exit(node, final, UNKNOWN))
+            return
+        if kind is Kind.PANIC:
+            for final in self.run_defers(state):
+                self.result.exits.append(Exit(node, final, UNKNOWN, panicked=True))
+            return
+        if kind is Kind.RETURN:
+            for final, value in self.returned(node, state):
+                for after in self.run_defers(final):
+                    self.result.exits.append(Exit(node, after, value))
+            return
+        if kind is Kind.DEFER:
+            yield from ((s, n) for s, _ in node.successors for n in [replace(state, defers=(*state.defers, node.index))])
+            return
+        states = self.apply_events(node, state) if kind in (Kind.STATEMENT, Kind.BRANCH) else [state]
+        for current in states:
+            if kind is Kind.STATEMENT and node.node is not None:
+                current = self.unbound_results(self.bind_assignment(node.node, node, current), node)
+            for successor, edge in node.successors:
+                refined = self.refine(node, edge, current) if kind is Kind.BRANCH else current
+                if refined is not None:
+                    yield successor, self.unbound_results(refined, node)
+
+    # -- events ---------------------------------------------------------------
+    def events_of(self, node: CfgNode) -> list[Event]:
+        return self.flow.events.get(node.index, [])
+
+    def apply_events(self, node: CfgNode, state: State, skip: Node | None = None) -> list[State]:
+        states = [state]
+        for event in self.events_of(node):
+            if skip is not None and event.call.id == skip.id:
+                continue
+            states = [after for s in states for after, _ in self.apply(event, s, node)]
+        return states
+
+    def apply(self, event: Event, state: State, node: CfgNode | None, deferred: Node | None = None) -> list[tuple[State, Value]]:
+        self.observe(event, state, deferred)
+        kind = event.kind
+        if kind is EventKind.REPLY:
+            return [(replace(state, reply_line=state.reply_line or event.line, terminated=True), UNKNOWN)]
+        if kind is EventKind.RESUME:
+            direction = event.direction or "request"
+            return [(replace(state, resumed=state.resumed | {direction}, terminated=True), UNKNOWN)]
+        if kind is EventKind.DISPATCH:
+            return [(self.dispatch(event, state, node), ("dispatch-error", event.call.id))]
+        if kind is EventKind.HELPER:
+            return self.call_helper(event, state)
+        if kind is EventKind.OPAQUE:
+            return [(replace(state, opaque=True), UNKNOWN)]
+        return [(state, UNKNOWN)]
+
+    def observe(self, event: Event, state: State, deferred: Node | None) -> None:
+        key = (event.call.id, state, deferred is not None)
+        if key in self._seen_observations:
+            return
+        self._seen_observations.add(key)
+        self.result.observations.append(Observation(event, state, deferred is not None, deferred))
+
+    def dispatch(self, event: Event, state: State, node: CfgNode | None) -> State:
+        site = event.call.id
+        if event.callback is None:
+            return state  # fire-and-forget: nothing to resume
+        callbacks = state.callbacks | {event.callback.id}
+        terminates = self.summaries.callback_terminates(event, self.fctx)
+        if node is not None and node.kind is Kind.DEFER:
+            return replace(
+                state,
+                dispatched=state.dispatched | {site},
+                discarded=state.discarded | {site},
+                callbacks=callbacks,
+                terminated=state.terminated or terminates,
+            )
+        # The result is bound or tested: the assignment or branch decides, and
+        # whatever is left unbound after the statement counts as dispatched.
+        return replace(state, callbacks=callbacks, pending=state.pending | {(RESULT, site)})
+
+    def call_helper(self, event: Event, state: State) -> list[tuple[State, Value]]:
+        assert event.helper is not None
+        outcomes = self.summaries.outcomes(event.helper.node, event.helper.file)
+        if outcomes is None:
+            return [(replace(state, opaque=True), UNKNOWN)]
+        args = _arguments(event.call)
+        results: list[tuple[State, Value]] = []
+        for outcome, value in outcomes:
+            merged = merge(state, outcome)
+            if value[0] == "dispatch-error" and isinstance(value[1], int):
+                merged = replace(merged, pending=merged.pending | {(RESULT, value[1])})
+            if value[0] == "param":
+                index = value[1]
+                value = self.evaluate(args[index], merged) if isinstance(index, int) and index < len(args) else UNKNOWN
+            results.append((merged, value))
+        return results or [(state, UNKNOWN)]
+
+    # -- assignments and branches ----------------------------------------------
+    def bind_assignment(self, stmt: Node, node: CfgNode, state: State) -> State:
+        if stmt.type not in ("short_var_declaration", "assignment_statement", "var_declaration"):
+            return state
+        left, right = _sides(stmt)
+        if not left or not right:
+            return state
+        operator = stmt.child_by_field_name("operator")
+        if operator is not None and self.fctx.text(operator) not in ("=", ":="):
+            return state
+        names = [self.fctx.text(n) if n.type == "identifier" else None for n in left]
+        state = self._overwrite(state, names)
+        if len(right) == 1 and right[0].type == "call_expression":
+            return self._bind_call(right[0], names, node, state)
+        for name, value in zip(names, right, strict=False):
+            if name is None or name == "_":
+                continue
+            evaluated = self.evaluate(value, state)
+            actions = frozenset(a for a in state.actions if a[0] != name)
+            if evaluated[0] == "const" and isinstance(evaluated[1], int):
+                actions |= {(name, evaluated[1])}
+            state = replace(state, actions=actions)
+        return state
+
+    def _overwrite(self, state: State, names: list[str | None]) -> State:
+        """Assigning a pending error variable again drops the earlier error."""
+        lost = {site for name, site in state.pending if name in names}
+        if not lost:
+            return state
+        return replace(
+            state,
+            pending=frozenset(p for p in state.pending if p[0] not in names),
+            dispatched=state.dispatched | lost,
+            discarded=state.discarded | lost,
+        )
+
+    def _bind_call(self, call: Node, names: list[str | None], node: CfgNode, state: State) -> State:
+        event = next((e for e in self.events_of(node) if e.call.id == call.id), None)
+        if event is None or event.kind not in (EventKind.DISPATCH, EventKind.HELPER):
+            return state
+        position = 1 if event.kind is EventKind.DISPATCH and event.raw_dispatch else 0
+        sites = _result_sites(state)
+        if not sites:
+            return state
+        unbound = frozenset(p for p in state.pending if p[0] != RESULT)
+        name = names[position] if position < len(names) else None
+        if name is None or name == "_":
+            return replace(
+                state, pending=unbound, dispatched=state.dispatched | sites, discarded=state.discarded | sites
+            )
+        return replace(state, pending=unbound | {(name, s) for s in sites})
+
+    def refine(self, node: CfgNode, edge: Edge, state: State) -> State | None:
+        condition = node.node
+        if condition is None or edge is Edge.PLAIN:
+            return state
+        return self._refine(condition, edge is Edge.TRUE, state)
+
+    def _refine(self, expr: Node, truth: bool, state: State) -> State:
+        kind = expr.type
+        if kind == "parenthesized_expression" and expr.named_children:
+            return self._refine(expr.named_children[0], truth, state)
+        if kind == "unary_expression":
+            sign = expr.child_by_field_name("operator")
+            operand = expr.child_by_field_name("operand")
+            if sign is not None and self.fctx.text(sign) == "!" and operand is not None:
+                return self._refine(operand, not truth, state)
+            return state
+        if kind == "identifier":
+            if self.raw_body_guard is not None and self.fctx.text(expr) == self.raw_body_guard and not truth:
+                return replace(state, awaiting_body=True)
+            return state
+        if kind != "binary_expression":
+            return state
+        operator_field = expr.child_by_field_name("operator")
+        operator = self.fctx.text(operator_field) if operator_field is not None else ""
+        left = expr.child_by_field_name("left")
+        right = expr.child_by_field_name("right")
+        if left is None or right is None:
+            return state
+        if operator == "&&" and truth or operator == "||" and not truth:
+            return self._refine(right, truth, self._refine(left, truth, state))
+        if operator not in ("!=", "=="):
+            return state
+        subject = right if left.type == "nil" else left if right.type == "nil" else None
+        if subject is None:
+            return state
+        failed = truth if operator == "!=" else not truth
+        return self._settle(subject, failed, state)
+
+    def _settle(self, subject: Node, failed: bool, state: State) -> State:
+        """``subject`` (an error) is known to be non-nil (``failed``) or nil."""
+        if subject.type == "identifier":
+            name = self.fctx.text(subject)
+            sites = frozenset(site for n, site in state.pending if n == name)
+        elif subject.type == "call_expression":
+            sites = _result_sites(state)
+        else:
+            return state
+        if not sites:
+            return state
+        pending = frozenset(p for p in state.pending if p[1] not in sites)
+        if failed:
+            return replace(state, pending=pending, failed=state.failed | sites, dispatched=state.dispatched - sites)
+        terminates = any(self.summaries.site_terminates(site) for site in sites)
+        return replace(
+            state,
+            pending=pending,
+            dispatched=state.dispatched | sites,
+            terminated=state.terminated or terminates,
+        )
+
+    def unbound_results(self, state: State, node: CfgNode) -> State:
+        """Errors no statement bound: dropped by an expression statement, else an
+        unknown use; either way the op counts as dispatched."""
+        sites = _result_sites(state)
+        if not sites:
+            return state
+        pending = frozenset(p for p in state.pending if p[0] != RESULT)
+        stmt = node.node
+        dropped = node.kind is Kind.STATEMENT and stmt is not None and stmt.type == "expression_statement"
+        return replace(
+            state,
+            pending=pending,
+            dispatched=state.dispatched | sites,
+            discarded=state.discarded | sites if dropped else state.discarded,
+            terminated=state.terminated or any(self.summaries.site_terminates(site) for site in sites),
+        )
+
+    # -- returns and defers ----------------------------------------------------
+    def returned(self, node: CfgNode, state: State) -> list[tuple[State, Value]]:
+        stmt = node.node
+        values = _returned_expressions(stmt) if stmt is not None else []
+        if len(values) == 1 and values[0].type == "call_expression":
+            call = values[0]
+            event = next((e for e in self.events_of(node) if e.call.id == call.id), None)
+            if event is not None and event.kind in (EventKind.HELPER, EventKind.DISPATCH):
+                results: list[tuple[State, Value]] = []
+                for before in self.apply_events(node, state, skip=call):
+                    results.extend(self.apply(event, before, node))
+                return [self._returned_result(s, v) for s, v in results]
+        outcomes: list[tuple[State, Value]] = []
+        for after in self.apply_events(node, state):
+            value = self.evaluate(values[-1], after) if values else ("nil",)
+            if value[0] != "dispatch-error":
+                after = self._settle_unchecked(after)
+            outcomes.append((after, value))
+        return outcomes
+
+    def _returned_result(self, state: State, value: Value) -> tuple[State, Value]:
+        """``return op(...)``/``return helper(...)``: an op's error goes to the caller."""
+        if value[0] == "dispatch-error":
+            return replace(state, pending=frozenset(p for p in state.pending if p[0] != RESULT)), value
+        return self._settle_unchecked(state), value
+
+    def _settle_unchecked(self, state: State) -> State:
+        """At a return, errors still pending were never read: the ops count as
+        dispatched, their errors as discarded."""
+        if not state.pending:
+            return state
+        sites = {site for _, site in state.pending}
+        return replace(
+            state,
+            pending=frozenset(),
+            dispatched=state.dispatched | sites,
+            discarded=state.discarded | sites,
+        )
+
+    def run_defers(self, state: State) -> list[State]:
+        states = [state]
+        for index in reversed(state.defers):
+            defer_node = self.flow.cfg.nodes[index]
+            for event in self.events_of(defer_node):
+                states = [after for s in states for after, _ in self.apply(event, s, None, deferred=defer_node.node)]
+        return states
+
+    def evaluate(self, expr: Node, state: State) -> Value:
+        if expr.type == "parenthesized_expression" and expr.named_children:
+            return self.evaluate(expr.named_children[0], state)
+        if expr.type == "nil":
+            return ("nil",)
+        if expr.type in ("selector_expression", "identifier"):
+            name = self.fctx.text(expr).rsplit(".", 1)[-1]
+            if name in ACTION_VALUES and self.fctx.refers_to(expr, TYPES, name):
+                return ("const", ACTION_VALUES[name])
+        if expr.type == "identifier":
+            name = self.fctx.text(expr)
+            for var, value in state.actions:
+                if var == name:
+                    return ("const", value)
+            for var, site in state.pending:
+                if var == name:
+                    return ("dispatch-error", site)
+            if name in self.params and self.classifier.local(name, expr, self.fctx) is not None:
+                return ("param", self.params.index(name))
+        return UNKNOWN
+
+
+def replace(state: State, **changes: object) -> State:
+    return dataclasses.replace(state, **changes)  # type: ignore[arg-type]
+
+
+def merge(caller: State, outcome: State) -> State:
+    """The caller's state after a helper call that ended in ``outcome``."""
+    return replace(
+        caller,
+        dispatched=caller.dispatched | outcome.dispatched,
+        failed=caller.failed | outcome.failed,
+        discarded=caller.discarded | outcome.discarded,
+        pending=caller.pending | outcome.pending,
+        reply_line=caller.reply_line or outcome.reply_line,
+        resumed=caller.resumed | outcome.resumed,
+        terminated=caller.terminated or outcome.terminated,
+        opaque=caller.opaque or outcome.opaque,
+        callbacks=caller.callbacks | outcome.callbacks,
+    )
+
+
+RESULT = "#result"
+"""Pending-name of an op's error that the current statement has not bound yet."""
+
+
+def _result_sites(state: State) -> frozenset[int]:
+    return frozenset(site for name, site in state.pending if name == RESULT)
+
+
+def _arguments(call: Node) -> list[Node]:
+    arguments = call.child_by_field_name("arguments")
+    return [c for c in arguments.named_children if c.type != "comment"] if arguments is not None else []
+
+
+def _sides(stmt: Node) -> tuple[list[Node], list[Node]]:
+    if stmt.type == "var_declaration":
+        spec = next((c for c in stmt.named_children if c.type == "var_spec"), None)
+        if spec is None:
+            return [], []
+        value = spec.child_by_field_name("value")
+        return spec.children_by_field_name("name"), value.named_children if value is not None else []
+    left = stmt.child_by_field_name("left")
+    right = stmt.child_by_field_name("right")
+    return (
+        [c for c in left.named_children] if left is not None else [],
+        [c for c in right.named_children] if right is not None else [],
+    )
+
+
+def _returned_expressions(stmt: Node) -> list[Node]:
+    values = next((c for c in stmt.named_children if c.type == "expression_list"), None)
+    return list(values.named_children) if values is not None else []
+
+
+def is_opaque_call(call: Node, fctx: FileContext) -> bool:
+    """A call into another module's code, whose lifecycle effect is unknown."""
+    function = call.child_by_field_name("function")
+    if function is None or function.type != "selector_expression":
+        return False
+    resolved = fctx.qualified(function)
+    if resolved is None:
+        return False
+    path = resolved[0]
+    first = path.split("/", 1)[0]
+    return "." in first and not is_sdk_path(path) and not path.startswith(PURE_EXTERNAL_PREFIXES)
+
+
+def enclosing_function(node: Node) -> Node | None:
+    current = node.parent
+    while current is not None and current.type not in FUNCTION_NODE_TYPES:
+        current = current.parent
+    return current

@@ -1,0 +1,144 @@
+"""Per-function results, computed once per package and reused at every call site.
+
+- ``outcomes(f)``: the (state, returned value) pairs at the exits of a helper,
+  explored from an empty state; the caller merges them into its own paths.
+- ``callback_terminates(op)``: does the op's callback end every normal path in a
+  terminal action (reply, resume, or a checked op whose callback terminates)?
+  Recursion (a retry callback re-dispatching itself) takes the greatest fixpoint:
+  a callback under analysis is assumed to terminate.
+"""
+
+from __future__ import annotations
+
+from tree_sitter import Node
+
+from linter.lifecycle.explore import Explorer, FlowResult, FunctionFlow, State, Value, build_flow
+from linter.lifecycle.ops import Classifier, Event, EventKind
+from linter.model.plugin import resolve_function_value
+from linter.rule import FileContext, PackageContext
+
+Outcome = tuple[State, Value]
+
+
+class Summaries:
+    def __init__(self, pkg: PackageContext) -> None:
+        self.pkg = pkg
+        self.classifier = Classifier(pkg)
+        self._flows: dict[int, FunctionFlow | None] = {}
+        self._outcomes: dict[int, list[Outcome] | None] = {}
+        self._in_progress: set[int] = set()
+        self.helper_results: dict[int, FlowResult] = {}
+        self.callback_results: dict[int, FlowResult] = {}
+        self._terminates: dict[int, bool] = {}
+        self.sites: dict[int, tuple[Event, FileContext]] = {}
+        """Every dispatch seen, by the id of its call node."""
+
+    def flow(self, function: Node, fctx: FileContext) -> FunctionFlow | None:
+        if function.id not in self._flows:
+            flow = build_flow(function, fctx, self.classifier)
+            self._flows[function.id] = flow
+            if flow is not None:
+                for events in flow.events.values():
+                    for event in events:
+                        if event.kind is EventKind.DISPATCH:
+                            self.sites[event.call.id] = (event, fctx)
+        return self._flows[function.id]
+
+    def explore(self, function: Node, fctx: FileContext, raw_body_guard: str | None = None) -> FlowResult | None:
+        flow = self.flow(function, fctx)
+        if flow is None:
+            return None
+        return Explorer(flow, self, raw_body_guard).run()
+
+    def outcomes(self, function: Node, fctx: FileContext) -> list[Outcome] | None:
+        """None when unknown: recursion, a body too complex, or syntax errors."""
+        key = function.id
+        if key in self._outcomes:
+            return self._outcomes[key]
+        if key in self._in_progress:
+            return None
+        self._in_progress.add(key)
+        try:
+            result = self.explore(function, fctx)
+        finally:
+            self._in_progress.discard(key)
+        outcomes: list[Outcome] | None = None
+        if result is not None and result.reliable:
+            self.helper_results[key] = result
+            seen: set[Outcome] = set()
+            outcomes = []
+            for exit_ in result.exits:
+                if exit_.panicked:
+                    continue
+                state = State(
+                    dispatched=exit_.state.dispatched,
+                    failed=exit_.state.failed,
+                    discarded=exit_.state.discarded,
+                    reply_line=exit_.state.reply_line,
+                    resumed=exit_.state.resumed,
+                    terminated=exit_.state.terminated,
+                    opaque=exit_.state.opaque,
+                    callbacks=exit_.state.callbacks,
+                )
+                pair = (state, exit_.value)
+                if pair not in seen:
+                    seen.add(pair)
+                    outcomes.append(pair)
+        self._outcomes[key] = outcomes
+        return outcomes
+
+    def resolve_callback(self, event: Event, fctx: FileContext) -> tuple[Node, FileContext] | None:
+        callback = event.callback
+        if callback is None:
+            return None
+        if callback.type == "identifier":
+            local = self.classifier.local(fctx.text(callback), event.call, fctx)
+            if local is not None:
+                kind, value = local
+                return (value, fctx) if kind == "value" and value.type == "func_literal" else None
+        function, holder, _ = resolve_function_value(callback, fctx, self.pkg)
+        if function is None or holder is None:
+            return None
+        return function, holder
+
+    def callback_result(self, event: Event, fctx: FileContext) -> FlowResult | None:
+        resolved = self.resolve_callback(event, fctx)
+        if resolved is None:
+            return None
+        function, holder = resolved
+        if function.id not in self.callback_results:
+            if function.id in self._in_progress:
+                return None
+            self._in_progress.add(function.id)
+            try:
+                result = self.explore(function, holder)
+            finally:
+                self._in_progress.discard(function.id)
+            if result is None:
+                return None
+            self.callback_results[function.id] = result
+        return self.callback_results[function.id]
+
+    def callback_terminates(self, event: Event, fctx: FileContext) -> bool:
+        """Unknown callbacks (another package, unresolvable) are assumed to terminate."""
+        key = event.call.id
+        if key in self._terminates:
+            return self._terminates[key]
+        resolved = self.resolve_callback(event, fctx)
+        if resolved is None:
+            return True
+        if resolved[0].id in self._in_progress:
+            return True
+        result = self.callback_result(event, fctx)
+        verdict = result is None or not result.reliable or all(
+            e.panicked or e.state.terminated or e.state.opaque for e in result.exits
+        )
+        self._terminates[key] = verdict
+        return verdict
+
+    def site_terminates(self, site: int) -> bool:
+        known = self.sites.get(site)
+        if known is None:
+            return True
+        event, fctx = known
+        return self.callback_terminates(event, fctx)
