@@ -48,6 +48,8 @@ class CfgNode:
     index: int = 0
     reached: bool = False
     """Has any predecessor (set by ``link``)."""
+    loop: Node | None = None
+    """For a loop head: the ``for_statement``."""
 
     def link(self, target: CfgNode, edge: Edge = Edge.PLAIN) -> None:
         self.successors.append((target, edge))
@@ -192,6 +194,7 @@ class _Builder:
         else:
             condition = next((c for c in stmt.named_children if (body is None or c.id != body.id) and c.type != "comment"), None)
         head = self.new(Kind.BRANCH if condition is not None else Kind.JOIN, condition)
+        head.loop = stmt
         self.connect(frontier, head)
         after = self.new(Kind.JOIN, stmt)
         step = self.new(Kind.JOIN, update)

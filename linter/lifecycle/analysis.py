@@ -16,8 +16,8 @@ from tree_sitter import Node
 from linter.lifecycle.actions import is_continue, is_pause
 from linter.lifecycle.explore import Exit, FlowResult, Observation
 from linter.lifecycle.ops import EventKind
-from linter.lifecycle.summaries import Summaries
-from linter.model.functions import parameters
+from linter.lifecycle.summaries import Summaries, is_counter_join
+from linter.model.functions import display_name, parameters
 from linter.model.plugin import Handler, Phase
 from linter.model.query import captures
 from linter.model.sdk import PROXYWASM
@@ -30,11 +30,7 @@ _EFFECTIVE_CONTEXT_QUERY = """
 ] (#eq? @name "SetEffectiveContext")) @call
 """
 
-_COUNTER_QUERY = """
-(inc_statement) @update
-(dec_statement) @update
-(assignment_statement operator: ["+=" "-="]) @update
-"""
+
 
 
 @dataclass(frozen=True)
@@ -67,6 +63,8 @@ class LifecycleAnalysis:
         self.attached_callbacks: set[int] = set()
         self.continued_callbacks: set[int] = set()
         self.resumed_from_plugin_level = self._uses_effective_context()
+        self._failed_pauses: dict[frozenset[int], list[tuple[Node, FileContext, str]]] = {}
+        self._unresumed_pauses: dict[int, tuple[Node, FileContext, str]] = {}
 
     @classmethod
     def build(cls, pkg: PackageContext) -> LifecycleAnalysis:
@@ -104,77 +102,103 @@ class LifecycleAnalysis:
             for flow in sync_results:
                 self._judge_sync_resumes(handler, flow)
                 callbacks.extend(self._dispatches(flow, handler.phase, attached=None))
+        self._report_pauses()
         self._explore_callbacks(callbacks)
 
     def _judge_exit(self, handler: Handler, exit_: Exit) -> None:
-        if exit_.panicked or exit_.value[0] != "const" or not isinstance(exit_.value[1], int):
+        value = exit_.value
+        if exit_.panicked or value[0] != "const" or not isinstance(value[1], int):
             return
-        value = exit_.value[1]
         state = exit_.state
         fctx = handler.file
         assert fctx is not None
-        if is_continue(value):
+        if is_continue(value[1]):
             self.continued_callbacks |= state.callbacks
-            for site in state.failed:
-                event = self.summaries.sites.get(site)
-                if event is not None and event[0].route_call and exit_.node.node is not None:
-                    self.report(
-                        "WG105",
-                        fctx,
-                        exit_.node.node,
-                        f"returns continue after `{event[0].op}` failed (line {event[0].line}): RouteCall "
-                        "rewrites headers before it can fail, so a half-rewritten request goes upstream; "
-                        "send a local reply and return types.ActionPause instead",
-                    )
+            self._judge_route_call_continue(fctx, exit_)
             return
-        if not is_pause(value, handler.phase):
+        if not is_pause(value[1], handler.phase):
             return
         self.attached_callbacks |= state.callbacks
         if state.reply_line or state.opaque or state.awaiting_body:
             return
-        where = exit_.node.node
-        if where is None:
+        origin = self._origin(value, exit_, fctx)
+        if origin is None:
             return
-        returned = _returned_text(where, fctx)
+        where, where_file = origin
+        returned = f"`{where_file.text(where)}`"
         for site in sorted(state.dispatched & state.discarded):
-            event = self.summaries.sites.get(site)
-            if event is None:
-                continue
-            self.report(
-                "WG105",
-                event[1],
-                event[0].call,
-                f"the error of `{event[0].op}` is discarded, but the path returns {returned} on line "
-                f"{where.start_point.row + 1}: if the dispatch fails (unknown cluster, client not ready) "
-                "the callback never runs and the request hangs; check the error and return "
-                "types.ActionContinue or send a local reply",
-            )
+            self._report_discarded(site, returned, where)
         if state.dispatched:
             return
         if state.failed:
-            lines = sorted(
-                self.summaries.sites[s][0].line for s in state.failed if s in self.summaries.sites
+            self._failed_pauses.setdefault(frozenset(state.failed), []).append((where, where_file, returned))
+            return
+        if handler.phase.is_header and value[1] == 1:
+            return  # deferral to the body phase: WG110 judges the body guard
+        self._unresumed_pauses.setdefault(where.id, (where, where_file, returned))
+
+    def _origin(self, value: tuple[object, ...], exit_: Exit, fctx: FileContext) -> tuple[Node, FileContext] | None:
+        """Where the returned constant is written (maybe in a helper), else the return."""
+        if len(value) > 2 and isinstance(value[2], int) and value[2] in self.summaries.origins:
+            return self.summaries.origins[value[2]]
+        return (exit_.node.node, fctx) if exit_.node.node is not None else None
+
+    def _report_discarded(self, site: int, returned: str, where: Node) -> None:
+        event = self.summaries.sites.get(site)
+        if event is None:
+            return
+        self.report(
+            "WG105",
+            event[1],
+            event[0].call,
+            f"the error of `{event[0].op}` is discarded, but the path returns {returned} on line "
+            f"{where.start_point.row + 1}: if the dispatch fails (unknown cluster, client not ready) "
+            "the callback never runs and the request hangs; check the error and return "
+            "types.ActionContinue or send a local reply",
+        )
+
+    def _judge_route_call_continue(self, fctx: FileContext, exit_: Exit) -> None:
+        for site in exit_.state.failed:
+            event = self.summaries.sites.get(site)
+            if event is not None and event[0].route_call and exit_.node.node is not None:
+                self.report(
+                    "WG105",
+                    fctx,
+                    exit_.node.node,
+                    f"returns continue after `{event[0].op}` failed (line {event[0].line}): RouteCall "
+                    "rewrites headers before it can fail, so a half-rewritten request goes upstream; "
+                    "send a local reply and return types.ActionPause instead",
+                )
+
+    def _report_pauses(self) -> None:
+        """One diagnostic per pause: a failed dispatch (WG105) explains it best."""
+        explained: set[int] = set()
+        for sites, candidates in self._failed_pauses.items():
+            where, where_file, returned = next(
+                (c for c in candidates if any(_contains(c[0], s, self.summaries) for s in sites)), candidates[0]
             )
+            lines = sorted(self.summaries.sites[s][0].line for s in sites if s in self.summaries.sites)
             at = f" at line {lines[0]}" if lines else ""
+            explained.update(c[0].id for c in candidates)
             self.report(
                 "WG105",
-                fctx,
+                where_file,
                 where,
                 f"returns {returned} in the error branch of the async call{at}: the call failed, so its "
                 "callback never runs and nothing resumes the request; return types.ActionContinue "
                 "(fail open) or send a local reply first",
             )
-            return
-        if handler.phase.is_header and value == 1:
-            return  # deferral to the body phase: WG110 judges the body guard
-        self.report(
-            "WG103",
-            fctx,
-            where,
-            f"returns {returned} but no async call was dispatched and no local reply was sent on this "
-            f"path{_through(where)}: nothing will resume the request, which hangs until the route "
-            "timeout",
-        )
+        for node_id, (where, where_file, returned) in self._unresumed_pauses.items():
+            if node_id in explained:
+                continue
+            self.report(
+                "WG103",
+                where_file,
+                where,
+                f"returns {returned} but no async call was dispatched and no local reply was sent on "
+                f"this path{_through(where)}: nothing will resume the request, which hangs until the "
+                "route timeout",
+            )
 
     def _sync_helpers(self, result: FlowResult) -> list[FlowResult]:
         """Helpers called (transitively) from a handler body, outside callbacks."""
@@ -184,14 +208,16 @@ class LifecycleAnalysis:
         while work:
             current = work.pop()
             for obs in current.observations:
-                helper = obs.event.helper
-                if obs.event.kind is not EventKind.HELPER or helper is None or helper.node.id in seen:
+                if obs.event.kind is not EventKind.HELPER:
                     continue
-                seen.add(helper.node.id)
-                helper_result = self.summaries.helper_results.get(helper.node.id)
-                if helper_result is not None:
-                    found.append(helper_result)
-                    work.append(helper_result)
+                for helper in obs.event.helpers:
+                    if helper.node.id in seen:
+                        continue
+                    seen.add(helper.node.id)
+                    helper_result = self.summaries.helper_results.get(helper.node.id)
+                    if helper_result is not None:
+                        found.append(helper_result)
+                        work.append(helper_result)
         return found
 
     def _judge_sync_resumes(self, handler: Handler, flow: FlowResult) -> None:
@@ -201,9 +227,12 @@ class LifecycleAnalysis:
             if self._resume_after_reply(obs, flow.file):
                 continue
             name = obs.event.op
+            where = f"the {handler.phase.value} handler `{handler.name}`"
+            if handler.function is not None and flow.function.id != handler.function.id:
+                where = f"`{display_name(flow.function)}`, called from {where},"
             if handler.phase.is_request_scoped:
                 detail = (
-                    f"is called synchronously in the {handler.phase.value} handler `{handler.name}`: the "
+                    f"is called synchronously in {where}: the "
                     "stream is not paused while the handler runs (the host defers it and then continues "
                     "a running stream); return types.ActionContinue instead"
                 )
@@ -278,7 +307,7 @@ class LifecycleAnalysis:
             self.report("WG107", flow.file, obs.event.call, f"`{obs.event.op}()` {why}")
 
     def _judge_callback_exits(self, item: _Callback, result: FlowResult) -> None:
-        if self._is_counter_join(item, result):
+        if is_counter_join(result.function):
             return
         dispatch = item.observation.event
         for exit_ in result.exits:
@@ -303,21 +332,6 @@ class LifecycleAnalysis:
                 "timeout; call proxywasm.ResumeHttpRequest() (fail open) or send a local reply",
             )
 
-    def _is_counter_join(self, item: _Callback, result: FlowResult) -> bool:
-        """Several dispatches share one callback that counts down and resumes last."""
-        body = result.function.child_by_field_name("body")
-        if body is None or not captures(_COUNTER_QUERY, body).get("update"):
-            return False
-        call = item.observation.event.call
-        in_loop = _inside_loop(call, item.dispatcher)
-        callback_node = item.observation.event.callback
-        shared = callback_node is not None and sum(
-            1
-            for event, _ in self.summaries.sites.values()
-            if event.callback is not None and event.callback.id == callback_node.id
-        ) > 1
-        return in_loop or shared
-
     def _uses_effective_context(self) -> bool:
         for fctx in self.pkg.files:
             for call in captures(_EFFECTIVE_CONTEXT_QUERY, fctx.root).get("call", []):
@@ -334,12 +348,20 @@ def _raw_body_guard(handler: Handler) -> str | None:
     return params[1].name if len(params) > 1 else None
 
 
-def _returned_text(stmt: Node, fctx: FileContext) -> str:
-    values = next((c for c in stmt.named_children if c.type == "expression_list"), None)
-    if values is None or not values.named_children:
-        return "a pause"
-    text = fctx.text(values.named_children[-1])
-    return f"`{text}`" if len(text) <= 60 else "a pause"
+def _contains(where: Node, site: int, summaries: Summaries) -> bool:
+    """Is the dispatch ``site`` in the function that writes ``where``?"""
+    known = summaries.sites.get(site)
+    if known is None:
+        return False
+    function = _function_of(where)
+    return function is not None and function.start_byte <= known[0].call.start_byte < function.end_byte
+
+
+def _function_of(node: Node) -> Node | None:
+    current = node.parent
+    while current is not None and current.type not in ("function_declaration", "method_declaration", "func_literal"):
+        current = current.parent
+    return current
 
 
 def _through(stmt: Node) -> str:
@@ -351,12 +373,3 @@ def _through(stmt: Node) -> str:
         if condition is not None:
             return f" through the branch at line {condition.start_point.row + 1}"
     return ""
-
-
-def _inside_loop(node: Node, function: Node) -> bool:
-    current = node.parent
-    while current is not None and current.id != function.id:
-        if current.type == "for_statement":
-            return True
-        current = current.parent
-    return False

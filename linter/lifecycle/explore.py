@@ -23,10 +23,10 @@ from tree_sitter import Node
 
 from linter.flow.cfg import Cfg, CfgNode, Edge, Kind, build_cfg
 from linter.lifecycle.actions import ACTION_VALUES
-from linter.lifecycle.ops import PURE_EXTERNAL_PREFIXES, Classifier, Event, EventKind
+from linter.lifecycle.ops import Classifier, Event, EventKind
 from linter.model.functions import FUNCTION_NODE_TYPES, parameters
 from linter.model.query import captures
-from linter.model.sdk import TYPES, is_sdk_path
+from linter.model.sdk import TYPES
 from linter.rule import FileContext
 
 if TYPE_CHECKING:
@@ -37,8 +37,8 @@ MAX_VISITS = 4000
 
 _CALLS_QUERY = "(call_expression) @call (func_literal) @literal"
 
-# A returned value: ("const", n), ("param", i), ("dispatch-error", site id),
-# ("nil",) or ("unknown",).
+# A returned value: ("const", n, origin node id), ("param", i), ("dispatch-error",
+# site id), ("nil",) or ("unknown",). The origin is where the constant is written.
 Value = tuple[object, ...]
 UNKNOWN: Value = ("unknown",)
 
@@ -59,7 +59,12 @@ class State:
     resumed: frozenset[str] = frozenset()
     defers: tuple[int, ...] = ()
     """CFG indexes of the ``defer`` statements passed, in order."""
-    actions: frozenset[tuple[str, int]] = frozenset()
+    actions: frozenset[tuple[str, Value]] = frozenset()
+    """Local variables holding a known action value."""
+    results: frozenset[tuple[int, Value]] = frozenset()
+    """Values of helper calls of the statement being evaluated, by call node id."""
+    counters: frozenset[tuple[str, bool]] = frozenset()
+    """Local counters changed on this path: (name, surely positive)."""
     awaiting_body: bool = False
     """Raw SDK: a ``!endOfStream`` branch was taken (buffering until the last chunk)."""
     terminated: bool = False
@@ -133,8 +138,6 @@ def build_flow(function: Node, fctx: FileContext, classifier: Classifier) -> Fun
         if owner is None:
             continue
         event = classifier.classify(call, fctx)
-        if event is None and is_opaque_call(call, fctx):
-            event = Event(EventKind.OPAQUE, call, op=fctx.text(call.child_by_field_name("function") or call))
         if event is not None:
             events.setdefault(owner, []).append(event)
     for evs in events.values():
@@ -224,11 +227,61 @@ class Explorer:
         states = self.apply_events(node, state) if kind in (Kind.STATEMENT, Kind.BRANCH) else [state]
         for current in states:
             if kind is Kind.STATEMENT and node.node is not None:
-                current = self.unbound_results(self.bind_assignment(node.node, node, current), node)
+                current = self.count(node.node, self.bind_assignment(node.node, node, current))
+                current = self.unbound_results(current, node)
             for successor, edge in node.successors:
                 refined = self.refine(node, edge, current) if kind is Kind.BRANCH else current
-                if refined is not None:
-                    yield successor, self.unbound_results(refined, node)
+                if refined is None:
+                    continue
+                if edge is Edge.FALSE and node.loop is not None:
+                    refined = self.leave_loop(node.loop, refined)
+                yield successor, self.unbound_results(refined, node)
+
+    def count(self, stmt: Node, state: State) -> State:
+        """``n++``/``n += k`` make a zero-initialised local counter positive."""
+        if stmt.type not in ("inc_statement", "dec_statement", "assignment_statement"):
+            return state
+        target = stmt.named_children[0] if stmt.type != "assignment_statement" else None
+        if stmt.type == "assignment_statement":
+            operator = stmt.child_by_field_name("operator")
+            left = stmt.child_by_field_name("left")
+            if operator is None or self.fctx.text(operator) not in ("+=", "-=") or left is None:
+                return state
+            target = left.named_children[0] if left.named_children else None
+            positive = self.fctx.text(operator) == "+="
+        else:
+            positive = stmt.type == "inc_statement"
+        if target is None or target.type != "identifier":
+            return state
+        name = self.fctx.text(target)
+        others = frozenset(c for c in state.counters if c[0] != name)
+        return replace(state, counters=others | {(name, positive and self._zero_initialised(name, stmt))})
+
+    def _zero_initialised(self, name: str, at: Node) -> bool:
+        local = self.classifier.local(name, at, self.fctx)
+        if local is None:
+            return False
+        kind, value = local
+        if kind == "type":
+            return value.parent is not None and value.parent.type == "var_spec"
+        return value.type == "int_literal" and self.fctx.text(value) == "0"
+
+    def leave_loop(self, loop: Node, state: State) -> State:
+        """Leaving a loop whose body can dispatch, with nothing dispatched: the paths
+        that skip every dispatch (zero iterations, all filtered) usually cannot
+        happen for the configured data; stay silent on them."""
+        if state.dispatched or state.reply_line or state.opaque:
+            return state
+        body = loop.child_by_field_name("body")
+        if body is None:
+            return state
+        for events in self.flow.events.values():
+            for event in events:
+                if event.kind in (EventKind.DISPATCH, EventKind.HELPER) and (
+                    body.start_byte <= event.call.start_byte < body.end_byte
+                ):
+                    return replace(state, opaque=True)
+        return state
 
     # -- events ---------------------------------------------------------------
     def events_of(self, node: CfgNode) -> list[Event]:
@@ -284,10 +337,12 @@ class Explorer:
         return replace(state, callbacks=callbacks, pending=state.pending | {(RESULT, site)})
 
     def call_helper(self, event: Event, state: State) -> list[tuple[State, Value]]:
-        assert event.helper is not None
-        outcomes = self.summaries.outcomes(event.helper.node, event.helper.file)
-        if outcomes is None:
-            return [(replace(state, opaque=True), UNKNOWN)]
+        outcomes: list[tuple[State, Value]] = []
+        for helper in event.helpers:
+            found = self.summaries.outcomes(helper.node, helper.file)
+            if found is None:
+                return [(replace(state, opaque=True), UNKNOWN)]
+            outcomes.extend(found)
         args = _arguments(event.call)
         results: list[tuple[State, Value]] = []
         for outcome, value in outcomes:
@@ -297,7 +352,7 @@ class Explorer:
             if value[0] == "param":
                 index = value[1]
                 value = self.evaluate(args[index], merged) if isinstance(index, int) and index < len(args) else UNKNOWN
-            results.append((merged, value))
+            results.append((replace(merged, results=merged.results | {(event.call.id, value)}), value))
         return results or [(state, UNKNOWN)]
 
     # -- assignments and branches ----------------------------------------------
@@ -312,16 +367,17 @@ class Explorer:
             return state
         names = [self.fctx.text(n) if n.type == "identifier" else None for n in left]
         state = self._overwrite(state, names)
-        if len(right) == 1 and right[0].type == "call_expression":
-            return self._bind_call(right[0], names, node, state)
         for name, value in zip(names, right, strict=False):
             if name is None or name == "_":
                 continue
             evaluated = self.evaluate(value, state)
             actions = frozenset(a for a in state.actions if a[0] != name)
-            if evaluated[0] == "const" and isinstance(evaluated[1], int):
-                actions |= {(name, evaluated[1])}
-            state = replace(state, actions=actions)
+            if evaluated[0] == "const":
+                actions |= {(name, evaluated)}
+            counters = frozenset(c for c in state.counters if c[0] != name)
+            state = replace(state, actions=actions, counters=counters)
+        if len(right) == 1 and right[0].type == "call_expression":
+            return self._bind_call(right[0], names, node, state)
         return state
 
     def _overwrite(self, state: State, names: list[str | None]) -> State:
@@ -358,7 +414,9 @@ class Explorer:
             return state
         return self._refine(condition, edge is Edge.TRUE, state)
 
-    def _refine(self, expr: Node, truth: bool, state: State) -> State:
+    def _refine(self, expr: Node, truth: bool, state: State | None) -> State | None:
+        if state is None:
+            return None
         kind = expr.type
         if kind == "parenthesized_expression" and expr.named_children:
             return self._refine(expr.named_children[0], truth, state)
@@ -380,8 +438,10 @@ class Explorer:
         right = expr.child_by_field_name("right")
         if left is None or right is None:
             return state
-        if operator == "&&" and truth or operator == "||" and not truth:
+        if (operator == "&&" and truth) or (operator == "||" and not truth):
             return self._refine(right, truth, self._refine(left, truth, state))
+        if operator in (">", ">=", "<", "<=", "!=", "==") and not (left.type == "nil" or right.type == "nil"):
+            return self._compare(left, operator, right, truth, state)
         if operator not in ("!=", "=="):
             return state
         subject = right if left.type == "nil" else left if right.type == "nil" else None
@@ -389,6 +449,30 @@ class Explorer:
             return state
         failed = truth if operator == "!=" else not truth
         return self._settle(subject, failed, state)
+
+    def _compare(self, left: Node, operator: str, right: Node, truth: bool, state: State) -> State | None:
+        """Prune paths a comparison rules out: of two known action values, or of a
+        counter with zero (``searching > 0`` only after ``searching++``)."""
+        lhs, rhs = self.evaluate(left, state), self.evaluate(right, state)
+        if lhs[0] == "const" and rhs[0] == "const" and operator in ("==", "!="):
+            equal = lhs[1] == rhs[1]
+            return state if equal == (truth == (operator == "==")) else None
+        counter, literal, op = (left, right, operator) if right.type == "int_literal" else (right, left, _MIRROR.get(operator, ""))
+        if counter.type != "identifier" or literal.type != "int_literal":
+            return state
+        bound = self.fctx.text(literal)
+        positive_test = (op, bound) in ((">", "0"), ("!=", "0"), (">=", "1"))
+        if not positive_test:
+            return state
+        name = self.fctx.text(counter)
+        known = next((c for c in state.counters if c[0] == name), None)
+        if known is None:
+            if truth and self._zero_initialised(name, left):
+                return None  # never incremented on this path: still zero
+            return state
+        if known[1] and not truth:
+            return None  # incremented and never decremented: positive
+        return state
 
     def _settle(self, subject: Node, failed: bool, state: State) -> State:
         """``subject`` (an error) is known to be non-nil (``failed``) or nil."""
@@ -415,6 +499,8 @@ class Explorer:
     def unbound_results(self, state: State, node: CfgNode) -> State:
         """Errors no statement bound: dropped by an expression statement, else an
         unknown use; either way the op counts as dispatched."""
+        if state.results:
+            state = replace(state, results=frozenset())
         sites = _result_sites(state)
         if not sites:
             return state
@@ -484,18 +570,26 @@ class Explorer:
         if expr.type in ("selector_expression", "identifier"):
             name = self.fctx.text(expr).rsplit(".", 1)[-1]
             if name in ACTION_VALUES and self.fctx.refers_to(expr, TYPES, name):
-                return ("const", ACTION_VALUES[name])
+                self.summaries.origins[expr.id] = (expr, self.fctx)
+                return ("const", ACTION_VALUES[name], expr.id)
+        if expr.type == "call_expression":
+            for call_id, value in state.results:
+                if call_id == expr.id:
+                    return value
         if expr.type == "identifier":
             name = self.fctx.text(expr)
             for var, value in state.actions:
                 if var == name:
-                    return ("const", value)
+                    return value
             for var, site in state.pending:
                 if var == name:
                     return ("dispatch-error", site)
             if name in self.params and self.classifier.local(name, expr, self.fctx) is not None:
                 return ("param", self.params.index(name))
         return UNKNOWN
+
+
+_MIRROR = {">": "<", "<": ">", ">=": "<=", "<=": ">=", "==": "==", "!=": "!="}
 
 
 def replace(state: State, **changes: object) -> State:
@@ -549,19 +643,6 @@ def _sides(stmt: Node) -> tuple[list[Node], list[Node]]:
 def _returned_expressions(stmt: Node) -> list[Node]:
     values = next((c for c in stmt.named_children if c.type == "expression_list"), None)
     return list(values.named_children) if values is not None else []
-
-
-def is_opaque_call(call: Node, fctx: FileContext) -> bool:
-    """A call into another module's code, whose lifecycle effect is unknown."""
-    function = call.child_by_field_name("function")
-    if function is None or function.type != "selector_expression":
-        return False
-    resolved = fctx.qualified(function)
-    if resolved is None:
-        return False
-    path = resolved[0]
-    first = path.split("/", 1)[0]
-    return "." in first and not is_sdk_path(path) and not path.startswith(PURE_EXTERNAL_PREFIXES)
 
 
 def enclosing_function(node: Node) -> Node | None:

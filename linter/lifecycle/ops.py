@@ -19,7 +19,7 @@ from linter.model.calls import call_parts
 from linter.model.functions import FUNCTION_NODE_TYPES, parameters
 from linter.model.package import FunctionSymbol
 from linter.model.query import captures
-from linter.model.sdk import PROXYWASM, WRAPPERS, is_sdk_path
+from linter.model.sdk import PROXYWASM, SDK_ROOTS, TYPES, WRAPPERS
 from linter.rule import FileContext, PackageContext
 
 REPLY_FUNCTIONS = frozenset({"SendHttpResponse", "SendHttpResponseWithDetail", "SendHttpResponseV2"})
@@ -31,11 +31,7 @@ HTTP_CALLBACK_INDEX = {
     "Call": 4,
 }
 REDIS_METHODS = frozenset(
-    """Command Eval Del Exists Persist Get Incr Decr LLen RPop LPop HLen HKeys HVals HGetAll
-    SCard SMembers ZCard Expire Set SetEx SetNX MGet MSet IncrBy DecrBy RPush LPush LIndex
-    LRange LRem LInsertBefore LInsertAfter HExists HGet HDel HMGet HSet HMSet HIncrBy
-    HIncrByFloat SAdd SRem SIsMember SDiff SInter SUnion SDiffStore SInterStore SUnionStore
-    ZAdd ZCount ZIncrBy ZScore ZRank ZRevRank ZRem ZRange ZRevRange""".split()
+    ["Command", "Eval", "Del", "Exists", "Persist", "Get", "Incr", "Decr", "LLen", "RPop", "LPop", "HLen", "HKeys", "HVals", "HGetAll", "SCard", "SMembers", "ZCard", "Expire", "Set", "SetEx", "SetNX", "MGet", "MSet", "IncrBy", "DecrBy", "RPush", "LPush", "LIndex", "LRange", "LRem", "LInsertBefore", "LInsertAfter", "HExists", "HGet", "HDel", "HMGet", "HSet", "HMSet", "HIncrBy", "HIncrByFloat", "SAdd", "SRem", "SIsMember", "SDiff", "SInter", "SUnion", "SDiffStore", "SInterStore", "SUnionStore", "ZAdd", "ZCount", "ZIncrBy", "ZScore", "ZRank", "ZRevRank", "ZRem", "ZRange", "ZRevRange"]
 )
 PURE_EXTERNAL_PREFIXES = (
     "github.com/tidwall/",
@@ -46,6 +42,12 @@ PURE_EXTERNAL_PREFIXES = (
     "github.com/wasilibs/",
 )
 """Libraries that never touch the request lifecycle (JSON, RESP, ids, errors)."""
+
+STDLIB_ROOTS = frozenset(
+    ["archive", "bufio", "bytes", "cmp", "compress", "container", "context", "crypto", "database", "debug", "embed", "encoding", "errors", "expvar", "flag", "fmt", "go", "hash", "html", "image", "index", "io", "iter", "log", "maps", "math", "mime", "net", "os", "path", "plugin", "reflect", "regexp", "runtime", "slices", "sort", "strconv", "strings", "structs", "sync", "syscall", "testing", "text", "time", "unicode", "unique", "unsafe"]
+)
+PURE_SDK_PACKAGES = frozenset({"log", "matcher", "iface", "wrapper", "types", "proxywasm"})
+"""SDK packages that are modelled or have no lifecycle effect of their own."""
 
 PACKAGE_OPS = {"HttpCall": 5, "RedisCall": 2}
 RAW_OPS = {"DispatchHttpCall": 5, "DispatchRedisCall": 2}
@@ -69,7 +71,9 @@ class Event:
     callback: Node | None = None
     """The callback argument expression of a dispatch (None for ``nil``)."""
     op: str = ""
-    helper: FunctionSymbol | None = None
+    helpers: tuple[FunctionSymbol, ...] = ()
+    """For HELPER: the function called; several for a call through an interface
+    implemented in the package."""
     route_call: bool = False
     raw_dispatch: bool = False
     """``proxywasm.Dispatch*``: two results, the error second."""
@@ -102,14 +106,23 @@ class Classifier:
         parts = call_parts(call)
         if parts is None or call.type != "call_expression":
             return None
+        function = call.child_by_field_name("function")
+        if function is not None and function.type == "func_literal":
+            literal = FunctionSymbol("func literal", function, fctx)
+            return Event(EventKind.HELPER, call, helpers=(literal,), op="func literal")
         callee, args = parts
         qualifier = callee.qualifier
         if qualifier is not None and qualifier.type == "identifier":
             path = fctx.imports.path_of(fctx.text(qualifier))
             if path is not None:
-                return self._package_call(call, callee.name, path, args, fctx)
+                event = self._package_call(call, callee.name, path, args, fctx)
+                if event is None and has_effects(path):
+                    return Event(EventKind.OPAQUE, call, op=f"{fctx.text(qualifier)}.{callee.name}")
+                return event
         elif qualifier is None:
             name = callee.name
+            if self._shadowed(name, call, fctx):
+                return Event(EventKind.OPAQUE, call, op=name)  # a function value: unknown code
             if not self.pkg.declares(name):
                 for path in fctx.imports.dot_imports:
                     event = self._package_call(call, name, path, args, fctx)
@@ -117,8 +130,8 @@ class Classifier:
                         return event
                 return None
             symbol = self.facts.functions.get(name)
-            if symbol is not None and not self._shadowed(name, call, fctx):
-                return Event(EventKind.HELPER, call, helper=symbol, op=name)
+            if symbol is not None:
+                return Event(EventKind.HELPER, call, helpers=(symbol,), op=name)
             return None
         if qualifier is None:
             return None
@@ -154,22 +167,28 @@ class Classifier:
         if name == "RouteCall" and len(args) == 5 and (receiver_type is None or "HttpContext" in receiver_type):
             return self._dispatch(call, op, args, 4, fctx, route=True)
         kind = _client_kind(receiver_type)
-        if kind == "http" or (kind is None and receiver_type is None):
-            index = HTTP_CALLBACK_INDEX.get(name)
-            if index is not None and index < len(args):
-                if kind == "http" or self.is_function_value(args[index], call, fctx):
-                    return self._dispatch(call, op, args, index, fctx)
-        if kind == "redis" or (kind is None and receiver_type is None):
-            if name in REDIS_METHODS and args:
-                if kind == "redis" or self.is_function_value(args[-1], call, fctx):
-                    return self._dispatch(call, op, args, len(args) - 1, fctx)
+        unknown = kind is None and receiver_type is None
+        index = HTTP_CALLBACK_INDEX.get(name)
+        if (kind == "http" or unknown) and index is not None and index < len(args):
+            if kind == "http" or self.is_function_value(args[index], call, fctx):
+                return self._dispatch(call, op, args, index, fctx)
+        if (kind == "redis" or unknown) and name in REDIS_METHODS and args:
+            if kind == "redis" or self.is_function_value(args[-1], call, fctx):
+                return self._dispatch(call, op, args, len(args) - 1, fctx)
         if receiver_type is not None and _foreign(receiver_type, fctx):
             return Event(EventKind.OPAQUE, call, op=op)
         if receiver_type is not None:
             base = receiver_type.lstrip("*").split("[")[0]
             symbol = self.facts.methods.get(base, {}).get(name)
             if symbol is not None:
-                return Event(EventKind.HELPER, call, helper=symbol, op=op)
+                return Event(EventKind.HELPER, call, helpers=(symbol,), op=op)
+            if base in self.interface_types:
+                implementations = tuple(
+                    methods[name] for methods in self.facts.methods.values() if name in methods
+                )
+                if implementations:
+                    return Event(EventKind.HELPER, call, helpers=implementations, op=op)
+                return Event(EventKind.OPAQUE, call, op=op)
         return None
 
     def is_function_value(self, node: Node, at: Node, fctx: FileContext) -> bool:
@@ -180,9 +199,9 @@ class Classifier:
             local = self.local(name, at, fctx)
             if local is not None:
                 kind, value = local
-                return kind == "value" and value.type == "func_literal" or kind == "type" and (
+                return (kind == "value" and value.type == "func_literal") or (kind == "type" and (
                     value.type == "function_type" or "Callback" in fctx.text(value)
-                )
+                ))
             return name in self.facts.functions
         if node.type == "selector_expression":
             member = node.child_by_field_name("field")
@@ -289,13 +308,23 @@ def _constructor_type(value: Node, fctx: FileContext) -> str | None:
     return None
 
 
+def has_effects(path: str) -> bool:
+    """Can code of the package at ``path`` reply or resume? Only the standard
+    library, the modelled SDK packages and pure data libraries are known not to."""
+    if path.split("/", 1)[0] in STDLIB_ROOTS:
+        return False
+    if path in PROXYWASM or path in TYPES or path in WRAPPERS:
+        return False
+    if path.startswith(SDK_ROOTS) and path.rsplit("/", 1)[-1] in PURE_SDK_PACKAGES:
+        return False
+    return not path.startswith(PURE_EXTERNAL_PREFIXES)
+
+
 def _foreign(type_text: str, fctx: FileContext) -> bool:
-    """A type declared in another module that is neither the SDK nor the stdlib."""
+    """A type declared in a package whose methods may reply or resume."""
     qualifier = type_text.lstrip("*[]").split(".", 1)[0] if "." in type_text else None
     path = fctx.imports.path_of(qualifier) if qualifier else None
-    if path is None:
-        return False
-    return "." in path.split("/", 1)[0] and not is_sdk_path(path) and not path.startswith(PURE_EXTERNAL_PREFIXES)
+    return path is not None and has_effects(path)
 
 
 def _client_kind(type_text: str | None) -> str | None:

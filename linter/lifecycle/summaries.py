@@ -15,9 +15,32 @@ from tree_sitter import Node
 from linter.lifecycle.explore import Explorer, FlowResult, FunctionFlow, State, Value, build_flow
 from linter.lifecycle.ops import Classifier, Event, EventKind
 from linter.model.plugin import resolve_function_value
+from linter.model.query import captures
 from linter.rule import FileContext, PackageContext
 
 Outcome = tuple[State, Value]
+
+
+_COUNTER_QUERY = """
+(inc_statement) @update
+(dec_statement) @update
+(assignment_statement operator: ["+=" "-="]) @update
+(assignment_statement
+  left: (expression_list . (_) @target)
+  right: (expression_list . (binary_expression left: (_) @operand operator: ["+" "-"] right: (int_literal)))) @step
+"""
+
+
+def is_counter_join(callback: Node) -> bool:
+    """A callback that updates a counter: several dispatches share a join where only
+    the last callback to run resumes, so its other exits are meant to do nothing."""
+    body = callback.child_by_field_name("body")
+    if body is None:
+        return False
+    found = captures(_COUNTER_QUERY, body)
+    if found.get("update"):
+        return True
+    return any(t.text == o.text for t, o in zip(found.get("target", []), found.get("operand", []), strict=False))
 
 
 class Summaries:
@@ -32,6 +55,8 @@ class Summaries:
         self._terminates: dict[int, bool] = {}
         self.sites: dict[int, tuple[Event, FileContext]] = {}
         """Every dispatch seen, by the id of its call node."""
+        self.origins: dict[int, tuple[Node, FileContext]] = {}
+        """Where each action constant met on a path is written, by node id."""
 
     def flow(self, function: Node, fctx: FileContext) -> FunctionFlow | None:
         if function.id not in self._flows:
@@ -130,8 +155,11 @@ class Summaries:
         if resolved[0].id in self._in_progress:
             return True
         result = self.callback_result(event, fctx)
-        verdict = result is None or not result.reliable or all(
-            e.panicked or e.state.terminated or e.state.opaque for e in result.exits
+        verdict = (
+            result is None
+            or not result.reliable
+            or all(e.panicked or e.state.terminated or e.state.opaque for e in result.exits)
+            or is_counter_join(result.function)
         )
         self._terminates[key] = verdict
         return verdict
