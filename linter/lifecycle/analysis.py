@@ -126,6 +126,9 @@ class LifecycleAnalysis:
             return
         where, where_file = origin
         returned = f"`{where_file.text(where)}`"
+        if where.type == "return_statement":
+            values = where.named_children[0] if where.named_children else None
+            returned = f"`{where_file.text(values)}`" if values is not None else "a pause"
         for site in sorted(state.dispatched & state.discarded):
             self._report_discarded(site, returned, where)
         if state.dispatched:
@@ -139,9 +142,15 @@ class LifecycleAnalysis:
 
     def _origin(self, value: tuple[object, ...], exit_: Exit, fctx: FileContext) -> tuple[Node, FileContext] | None:
         """Where the returned constant is written (maybe in a helper), else the return."""
+        returned = exit_.node.node
         if len(value) > 2 and isinstance(value[2], int) and value[2] in self.summaries.origins:
-            return self.summaries.origins[value[2]]
-        return (exit_.node.node, fctx) if exit_.node.node is not None else None
+            origin, origin_file = self.summaries.origins[value[2]]
+            function = _function_of(origin)
+            if returned is None or function is None or not (
+                function.start_byte <= returned.start_byte < function.end_byte
+            ):
+                return origin, origin_file
+        return (returned, fctx) if returned is not None else None
 
     def _report_discarded(self, site: int, returned: str, where: Node) -> None:
         event = self.summaries.sites.get(site)
@@ -237,7 +246,7 @@ class LifecycleAnalysis:
                     "a running stream); return types.ActionContinue instead"
                 )
             else:
-                detail = f"is called in a {handler.phase.value} function, where no request is paused"
+                detail = f"is called in a {handler.phase.value} function, where no request is paused (the stream is not paused)"
             self.report("WG107", flow.file, obs.event.call, f"`{name}()` {detail}")
 
     def _resume_after_reply(self, obs: Observation, fctx: FileContext) -> bool:
@@ -295,12 +304,12 @@ class LifecycleAnalysis:
             if origin.is_streaming_body:
                 why = (
                     f"runs in the callback of `{item.observation.event.op}`, dispatched from a streaming "
-                    "body handler: streaming handlers cannot pause, so nothing is paused to resume"
+                    "body handler: streaming handlers cannot pause, so the stream is not paused"
                 )
             elif not origin.is_request_scoped or origin is Phase.STREAM_DONE:
                 why = (
                     f"runs in the callback of `{item.observation.event.op}`, dispatched from a "
-                    f"{origin.value} function: no request is paused there"
+                    f"{origin.value} function: no request is paused there (the stream is not paused)"
                 )
             else:
                 continue

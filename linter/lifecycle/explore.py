@@ -56,6 +56,8 @@ class State:
     pending: frozenset[tuple[str, int]] = frozenset()
     """Error variables bound to an op's result and not checked yet."""
     reply_line: int = 0
+    reply_call: int = 0
+    """The call (in this body) that sent the reply: the reply itself or a helper."""
     resumed: frozenset[str] = frozenset()
     defers: tuple[int, ...] = ()
     """CFG indexes of the ``defer`` statements passed, in order."""
@@ -184,7 +186,7 @@ class Explorer:
         self.raw_body_guard = raw_body_guard
         self.params = [p.name for p in parameters(flow.function)]
         self.result = FlowResult(flow.function, flow.file, reliable=flow.cfg.reliable)
-        self._seen_observations: set[tuple[int, State, bool]] = set()
+        self._seen_observations: set[tuple[int, EventKind, State, bool]] = set()
 
     def run(self, initial: State | None = None) -> FlowResult:
         start = initial or State()
@@ -251,19 +253,26 @@ class Explorer:
             positive = self.fctx.text(operator) == "+="
         else:
             positive = stmt.type == "inc_statement"
-        if target is None or target.type != "identifier":
+        name = self._counter_name(target) if target is not None else None
+        if name is None:
             return state
-        name = self.fctx.text(target)
         others = frozenset(c for c in state.counters if c[0] != name)
         return replace(state, counters=others | {(name, positive and self._zero_initialised(name, stmt))})
 
     def _zero_initialised(self, name: str, at: Node) -> bool:
-        local = self.classifier.local(name, at, self.fctx)
+        """A local declared without a value, as ``0``, or a field of a local struct
+        literal (``join := &lookupJoin{}``)."""
+        root, _, field_name = name.partition(".")
+        local = self.classifier.local(root, at, self.fctx)
         if local is None:
             return False
         kind, value = local
         if kind == "type":
             return value.parent is not None and value.parent.type == "var_spec"
+        if field_name:
+            if value.type == "unary_expression" and value.named_children:
+                value = value.named_children[-1]
+            return value.type == "composite_literal" and f"{field_name}:" not in self.fctx.text(value)
         return value.type == "int_literal" and self.fctx.text(value) == "0"
 
     def leave_loop(self, loop: Node, state: State) -> State:
@@ -299,20 +308,30 @@ class Explorer:
         self.observe(event, state, deferred)
         kind = event.kind
         if kind is EventKind.REPLY:
-            return [(replace(state, reply_line=state.reply_line or event.line, terminated=True), UNKNOWN)]
+            return [
+                (
+                    replace(
+                        state,
+                        reply_line=state.reply_line or event.line,
+                        reply_call=state.reply_call or event.call.id,
+                        terminated=True,
+                    ),
+                    UNKNOWN,
+                )
+            ]
         if kind is EventKind.RESUME:
             direction = event.direction or "request"
             return [(replace(state, resumed=state.resumed | {direction}, terminated=True), UNKNOWN)]
         if kind is EventKind.DISPATCH:
             return [(self.dispatch(event, state, node), ("dispatch-error", event.call.id))]
         if kind is EventKind.HELPER:
-            return self.call_helper(event, state)
+            return self.call_helper(event, state, deferred)
         if kind is EventKind.OPAQUE:
             return [(replace(state, opaque=True), UNKNOWN)]
         return [(state, UNKNOWN)]
 
     def observe(self, event: Event, state: State, deferred: Node | None) -> None:
-        key = (event.call.id, state, deferred is not None)
+        key = (event.call.id, event.kind, state, deferred is not None)
         if key in self._seen_observations:
             return
         self._seen_observations.add(key)
@@ -336,17 +355,26 @@ class Explorer:
         # whatever is left unbound after the statement counts as dispatched.
         return replace(state, callbacks=callbacks, pending=state.pending | {(RESULT, site)})
 
-    def call_helper(self, event: Event, state: State) -> list[tuple[State, Value]]:
+    def call_helper(self, event: Event, state: State, deferred: Node | None = None) -> list[tuple[State, Value]]:
         outcomes: list[tuple[State, Value]] = []
         for helper in event.helpers:
             found = self.summaries.outcomes(helper.node, helper.file)
             if found is None:
                 return [(replace(state, opaque=True), UNKNOWN)]
             outcomes.extend(found)
+        # The same call replying in one loop iteration and resuming in the next
+        # needs data that takes exclusive branches each time: not reported.
+        if state.reply_line and state.reply_call != event.call.id:
+            for direction in sorted({d for outcome, _ in outcomes for d in outcome.resumed}):
+                resume = "ResumeHttpRequest" if direction == "request" else "ResumeHttpResponse"
+                op = resume if event.op == "func literal" else f"{event.op} -> {resume}"
+                self.observe(Event(EventKind.RESUME, event.call, direction=direction, op=op), state, deferred)
         args = _arguments(event.call)
         results: list[tuple[State, Value]] = []
         for outcome, value in outcomes:
             merged = merge(state, outcome)
+            if outcome.reply_line and not state.reply_call:
+                merged = replace(merged, reply_call=event.call.id)
             if value[0] == "dispatch-error" and isinstance(value[1], int):
                 merged = replace(merged, pending=merged.pending | {(RESULT, value[1])})
             if value[0] == "param":
@@ -458,13 +486,16 @@ class Explorer:
             equal = lhs[1] == rhs[1]
             return state if equal == (truth == (operator == "==")) else None
         counter, literal, op = (left, right, operator) if right.type == "int_literal" else (right, left, _MIRROR.get(operator, ""))
-        if counter.type != "identifier" or literal.type != "int_literal":
+        if literal.type != "int_literal":
             return state
-        bound = self.fctx.text(literal)
-        positive_test = (op, bound) in ((">", "0"), ("!=", "0"), (">=", "1"))
-        if not positive_test:
+        test = (op, self.fctx.text(literal))
+        if test in _ZERO_TESTS:
+            truth = not truth
+        elif test not in _POSITIVE_TESTS:
             return state
-        name = self.fctx.text(counter)
+        name = self._counter_name(counter)
+        if name is None:
+            return state
         known = next((c for c in state.counters if c[0] == name), None)
         if known is None:
             if truth and self._zero_initialised(name, left):
@@ -473,6 +504,16 @@ class Explorer:
         if known[1] and not truth:
             return None  # incremented and never decremented: positive
         return state
+
+    def _counter_name(self, expr: Node) -> str | None:
+        """``n`` or ``join.pending``: a local counter, or a field of a local."""
+        if expr.type == "identifier":
+            return self.fctx.text(expr)
+        if expr.type == "selector_expression":
+            operand = expr.child_by_field_name("operand")
+            if operand is not None and operand.type == "identifier":
+                return self.fctx.text(expr)
+        return None
 
     def _settle(self, subject: Node, failed: bool, state: State) -> State:
         """``subject`` (an error) is known to be non-nil (``failed``) or nil."""
@@ -589,6 +630,8 @@ class Explorer:
         return UNKNOWN
 
 
+_POSITIVE_TESTS = frozenset({(">", "0"), ("!=", "0"), (">=", "1")})
+_ZERO_TESTS = frozenset({("==", "0"), ("<=", "0"), ("<", "1")})
 _MIRROR = {">": "<", "<": ">", ">=": "<=", "<=": ">=", "==": "==", "!=": "!="}
 
 

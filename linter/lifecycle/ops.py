@@ -84,9 +84,9 @@ class Event:
 
 
 _LOCALS_QUERY = """
-(short_var_declaration left: (expression_list (identifier) @name) right: (expression_list (_) @value))
-(var_spec name: (identifier) @vname type: (_) @vtype)
-(assignment_statement left: (expression_list (identifier) @aname) right: (expression_list (_) @avalue))
+(short_var_declaration) @declaration
+(var_spec) @spec
+(assignment_statement) @assignment
 """
 
 
@@ -103,13 +103,15 @@ class Classifier:
         return frozenset(n for n, t in self.facts.types.items() if t.kind == "interface")
 
     def classify(self, call: Node, fctx: FileContext) -> Event | None:
-        parts = call_parts(call)
-        if parts is None or call.type != "call_expression":
+        if call.type != "call_expression":
             return None
         function = call.child_by_field_name("function")
         if function is not None and function.type == "func_literal":
             literal = FunctionSymbol("func literal", function, fctx)
             return Event(EventKind.HELPER, call, helpers=(literal,), op="func literal")
+        parts = call_parts(call)
+        if parts is None:
+            return None
         callee, args = parts
         qualifier = callee.qualifier
         if qualifier is not None and qualifier.type == "identifier":
@@ -170,11 +172,13 @@ class Classifier:
         unknown = kind is None and receiver_type is None
         index = HTTP_CALLBACK_INDEX.get(name)
         if (kind == "http" or unknown) and index is not None and index < len(args):
-            if kind == "http" or self.is_function_value(args[index], call, fctx):
-                return self._dispatch(call, op, args, index, fctx)
-        if (kind == "redis" or unknown) and name in REDIS_METHODS and args:
-            if kind == "redis" or self.is_function_value(args[-1], call, fctx):
-                return self._dispatch(call, op, args, len(args) - 1, fctx)
+            callback_at = index
+        elif (kind == "redis" or unknown) and name in REDIS_METHODS and args:
+            callback_at = len(args) - 1
+        else:
+            callback_at = None
+        if callback_at is not None and (kind in ("http", "redis") or self.is_function_value(args[callback_at], call, fctx)):
+            return self._dispatch(call, op, args, callback_at, fctx)
         if receiver_type is not None and _foreign(receiver_type, fctx):
             return Event(EventKind.OPAQUE, call, op=op)
         if receiver_type is not None:
@@ -268,20 +272,39 @@ class Classifier:
         body = function.child_by_field_name("body")
         if body is not None:
             found = captures(_LOCALS_QUERY, body)
-            for name_node, value in zip(found.get("name", []), found.get("value", []), strict=False):
-                if _owner(name_node) == function.id:
-                    table.setdefault(fctx.text(name_node), ("value", value))
-            for name_node, type_node in zip(found.get("vname", []), found.get("vtype", []), strict=False):
-                if _owner(name_node) == function.id:
-                    table.setdefault(fctx.text(name_node), ("type", type_node))
-            for name_node, value in zip(found.get("aname", []), found.get("avalue", []), strict=False):
-                if _owner(name_node) == function.id and value.type == "func_literal":
-                    table.setdefault(fctx.text(name_node), ("value", value))
+            for stmt in [*found.get("declaration", []), *found.get("assignment", [])]:
+                if _owner(stmt) != function.id:
+                    continue
+                is_declaration = stmt.type == "short_var_declaration"
+                for name_node, value in _pairs(stmt):
+                    if is_declaration or value.type == "func_literal":
+                        table.setdefault(fctx.text(name_node), ("value", value))
+            for spec in found.get("spec", []):
+                type_node = spec.child_by_field_name("type")
+                if _owner(spec) != function.id:
+                    continue
+                for name_node in spec.children_by_field_name("name"):
+                    if type_node is not None:
+                        table.setdefault(fctx.text(name_node), ("type", type_node))
         self._locals[function.id] = table
         return table
 
     def _shadowed(self, name: str, at: Node, fctx: FileContext) -> bool:
         return self.local(name, at, fctx) is not None
+
+
+def _pairs(stmt: Node) -> list[tuple[Node, Node]]:
+    """(name, value) of ``a, b := x, y``; a single multi-value call pairs nothing
+    but the first name."""
+    left = stmt.child_by_field_name("left")
+    right = stmt.child_by_field_name("right")
+    if left is None or right is None:
+        return []
+    names = [n for n in left.named_children if n.type == "identifier"]
+    values = list(right.named_children)
+    if len(values) == 1 and len(names) > 1:
+        return []
+    return list(zip(names, values, strict=False))
 
 
 def _owner(node: Node) -> int | None:
