@@ -41,7 +41,10 @@ def cli() -> None:
 @click.option("--ignore", multiple=True, help="Rules to disable: codes, names or prefixes.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
 @click.option("--statistics", is_flag=True, help="Show a count per rule instead of each finding.")
-@click.option("--stdin-filename", help="The file name to use for source read from stdin (path '-').")
+@click.option(
+    "--stdin-filename",
+    help="Read source from stdin (alone or with path '-') and report it under this name.",
+)
 @click.option("--include-tests", is_flag=True, help="Also analyse _test.go files in directories.")
 @click.option(
     "--max-file-size",
@@ -69,7 +72,7 @@ def check(
         raise click.UsageError(str(exc)) from exc
     options = Options(include_tests=include_tests, max_file_size=max_file_size)
     stdin = None
-    if list(paths) == ["-"]:
+    if list(paths) == ["-"] or (not paths and stdin_filename):
         stdin = (sys.stdin.buffer.read(), stdin_filename or "-")
     elif "-" in paths:
         raise click.UsageError("'-' (stdin) cannot be combined with other paths")

@@ -42,4 +42,6 @@ def rules_by_key() -> dict[str, type[Rule]]:
 
 
 def find_rule(key: str) -> type[Rule] | None:
-    return rules_by_key().get(key.strip()) or rules_by_key().get(key.strip().upper())
+    key = key.strip()
+    keys = rules_by_key()
+    return keys.get(key) or keys.get(key.upper()) or keys.get(key.lower())

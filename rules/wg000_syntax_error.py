@@ -43,6 +43,8 @@ class GoSyntaxError(Rule):
                 continue
             line_end = ctx.file.data.find(b"\n", span.start_byte, span.end_byte)
             end = span.end_byte if line_end == -1 else line_end
+            if end > span.start_byte and ctx.file.data[end - 1 : end] == b"\r":
+                end -= 1  # CRLF: the line ends before the carriage return
             words = ctx.file.data[span.start_byte : end].decode("utf-8", "replace").split()
             token = words[0][:30] if words else ""
             detail = f" near `{token}`" if token else ""

@@ -120,7 +120,7 @@ def test_full_output_header_snippet_and_summary(runner: CliRunner, workdir: Path
     cells = len(prefix) + 2  # 世 and 界 are double-width
     assert caret_line == "  | " + " " * cells + "^"
 
-    assert lines[-1] == "Found 1 problem (1 errors, 0 warnings) in 1 files checked."
+    assert lines[-1] == "Found 1 problem (1 error, 0 warnings) in 1 file checked."
 
 
 def test_caret_under_column_with_tabs(runner: CliRunner, workdir: Path) -> None:
@@ -537,3 +537,15 @@ def test_help(runner: CliRunner) -> None:
     for option in ("--output-format", "--select", "--ignore", "--extend-select", "--exit-zero",
                    "--statistics", "--stdin-filename", "--include-tests", "--max-file-size"):
         assert option in result.stdout
+
+
+def test_stdin_filename_alone_reads_stdin(tmp_path: Path) -> None:
+    source = "package main\n\nimport \"github.com/higress-group/wasm-go/pkg/wrapper\"\n\nvar x = wrapper.X(\n"
+    from linter.cli import cli
+
+    result = CliRunner().invoke(
+        cli, ["check", "--stdin-filename", "plugin/main.go", "--output-format", "concise"], input=source
+    )
+    assert result.exit_code == 1, result.output
+    assert "plugin/main.go:" in result.output
+    assert "WG000" in result.output

@@ -456,3 +456,16 @@ def test_rule_crash_through_cli_exits_2(runner: CliRunner, workdir: Path, monkey
     assert sum(code == "WG993" for _, code in codes) == 3
     # --exit-zero does not hide an internal error
     assert invoke(runner, "check", "--exit-zero").exit_code == 2
+
+
+def test_syntax_error_span_in_crlf_file_stops_before_carriage_return(tmp_path: Path) -> None:
+    from linter.rules.wg000_syntax_error import GoSyntaxError
+
+    from linter.engine import Linter
+    from linter.source import SourceFile
+
+    data = b'package main\r\n\r\nimport "github.com/higress-group/wasm-go/pkg/wrapper"\r\n\r\nvar x int = = 2\r\nvar y = wrapper.X\r\n'
+    found = Linter([GoSyntaxError]).check_package(str(tmp_path), [SourceFile("crlf.go", data)]).diagnostics
+    assert [d.line for d in found] == [5]
+    line = SourceFile("crlf.go", data).line_text(5)
+    assert found[0].end_column <= len(line) + 1

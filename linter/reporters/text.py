@@ -70,7 +70,7 @@ def _summary(result: RunResult) -> str:
         inputs = "input" if skipped == 1 else "inputs"
         note = f"{skipped} {inputs} could not be analysed (see the errors on stderr)."
         if not result.diagnostics:
-            return f"No problems found in {result.files_checked} files checked, but {note}"
+            return f"No problems found in {_plural(result.files_checked, 'file')} checked, but {note}"
         return f"{_found(result)} {note}"
     if not result.diagnostics:
         return "All checks passed!"
@@ -81,8 +81,14 @@ def _found(result: RunResult) -> str:
     errors = sum(1 for d in result.diagnostics if d.severity is Severity.ERROR)
     warnings = sum(1 for d in result.diagnostics if d.severity is Severity.WARNING)
     total = len(result.diagnostics)
-    noun = "problem" if total == 1 else "problems"
-    return f"Found {total} {noun} ({errors} errors, {warnings} warnings) in {result.files_checked} files checked."
+    return (
+        f"Found {_plural(total, 'problem')} ({_plural(errors, 'error')}, {_plural(warnings, 'warning')}) "
+        f"in {_plural(result.files_checked, 'file')} checked."
+    )
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def render_statistics(result: RunResult) -> str:
