@@ -42,6 +42,9 @@ class Rule:
     """``very-high``/``high``/``medium``/``low``: how often a finding is real."""
     fix_availability: ClassVar[str] = "none"
     """``none``, ``sometimes`` or ``always``."""
+    security_severity: ClassVar[str | None] = None
+    """For rules whose bug is a security issue (e.g. an auth bypass): a CVSS-like score
+    ``"0.0"``-``"10.0"``, exported to SARIF as ``security-severity``; None otherwise."""
     node_types: ClassVar[tuple[str, ...]] = ()
 
     def check(self, node: Node, ctx: FileContext) -> None:
