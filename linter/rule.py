@@ -62,8 +62,9 @@ class Rule:
         where: Node | tuple[int, int],
         message: str,
         fix: Fix | None = None,
+        severity: Severity | None = None,
     ) -> None:
-        ctx.add(self, where, message, fix)
+        ctx.add(self, where, message, fix, severity)
 
     @classmethod
     def wants_file_hook(cls) -> bool:
@@ -156,7 +157,14 @@ class FileContext:
             )
         return False
 
-    def add(self, rule: Rule, where: Node | tuple[int, int], message: str, fix: Fix | None) -> None:
+    def add(
+        self,
+        rule: Rule,
+        where: Node | tuple[int, int],
+        message: str,
+        fix: Fix | None,
+        severity: Severity | None = None,
+    ) -> None:
         if not self.analysed:
             return
         start, end = (where.start_byte, where.end_byte) if isinstance(where, Node) else where
@@ -168,7 +176,7 @@ class FileContext:
             Diagnostic(
                 code=rule.code,
                 name=rule.name,
-                severity=rule.severity,
+                severity=severity or rule.severity,
                 message=message,
                 path=self.file.path,
                 line=begin.line,

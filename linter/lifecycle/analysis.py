@@ -13,14 +13,17 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
+from linter.diagnostics import Applicability, Edit, Fix, Severity
 from linter.lifecycle.actions import is_continue, is_pause
-from linter.lifecycle.explore import Exit, FlowResult, Observation
+from linter.lifecycle.effects import Effects
+from linter.lifecycle.explore import Exit, FlowResult, Observation, State
 from linter.lifecycle.ops import EventKind
+from linter.lifecycle.skipped import skipped_work
 from linter.lifecycle.summaries import Summaries, is_counter_join
 from linter.model.functions import display_name, parameters
 from linter.model.plugin import Handler, Phase
 from linter.model.query import captures
-from linter.model.sdk import PROXYWASM
+from linter.model.sdk import PROXYWASM, Generation
 from linter.rule import FileContext, PackageContext
 
 _EFFECTIVE_CONTEXT_QUERY = """
@@ -40,6 +43,9 @@ class Finding:
     start_byte: int
     end_byte: int
     message: str
+    severity: Severity | None = None
+    """Overrides the rule's default (WG109 is an error on the Go 1.24 SDK)."""
+    fix: Fix | None = None
 
 
 @dataclass
@@ -58,6 +64,7 @@ class LifecycleAnalysis:
     def __init__(self, pkg: PackageContext) -> None:
         self.pkg = pkg
         self.summaries = Summaries(pkg)
+        self.effects = Effects(self.summaries)
         self.findings: dict[str, list[Finding]] = defaultdict(list)
         self._reported: set[tuple[str, int, int]] = set()
         self.attached_callbacks: set[int] = set()
@@ -72,13 +79,21 @@ class LifecycleAnalysis:
         analysis.run()
         return analysis
 
-    def report(self, code: str, fctx: FileContext, where: Node | tuple[int, int], message: str) -> None:
+    def report(
+        self,
+        code: str,
+        fctx: FileContext,
+        where: Node | tuple[int, int],
+        message: str,
+        severity: Severity | None = None,
+        fix: Fix | None = None,
+    ) -> None:
         start, end = (where.start_byte, where.end_byte) if isinstance(where, Node) else where
         key = (code, id(fctx), start)
         if key in self._reported:
             return
         self._reported.add(key)
-        self.findings[code].append(Finding(code, fctx, start, end, message))
+        self.findings[code].append(Finding(code, fctx, start, end, message, severity, fix))
 
     # -- handlers ---------------------------------------------------------------
     def run(self) -> None:
@@ -89,7 +104,7 @@ class LifecycleAnalysis:
             if handler.raw and self.resumed_from_plugin_level:
                 continue  # paused contexts are resumed from OnTick/OnQueueReady
             guard = _raw_body_guard(handler)
-            result = self.summaries.explore(handler.function, handler.file, guard)
+            result = self.summaries.explore(handler.function, handler.file, guard, _body_method(handler.phase))
             if result is None or not result.reliable:
                 continue
             if handler.phase.is_header or handler.phase.is_buffered_body or handler.phase in (
@@ -97,15 +112,16 @@ class LifecycleAnalysis:
                 Phase.RESPONSE_TRAILERS,
             ):
                 for exit_ in result.exits:
-                    self._judge_exit(handler, exit_)
+                    self._judge_exit(handler, exit_, result)
             sync_results = [result, *self._sync_helpers(result)]
             for flow in sync_results:
                 self._judge_sync_resumes(handler, flow)
+                self._judge_replies(flow)
                 callbacks.extend(self._dispatches(flow, handler.phase, attached=None))
         self._report_pauses()
         self._explore_callbacks(callbacks)
 
-    def _judge_exit(self, handler: Handler, exit_: Exit) -> None:
+    def _judge_exit(self, handler: Handler, exit_: Exit, result: FlowResult) -> None:
         value = exit_.value
         if exit_.panicked or value[0] != "const" or not isinstance(value[1], int):
             return
@@ -115,11 +131,12 @@ class LifecycleAnalysis:
         if is_continue(value[1]):
             self.continued_callbacks |= state.callbacks
             self._judge_route_call_continue(fctx, exit_)
+            self._judge_continue_after_dispatch(exit_)
             return
         if not is_pause(value[1], handler.phase):
             return
         self.attached_callbacks |= state.callbacks
-        if state.reply_line or state.opaque or state.awaiting_body:
+        if state.reply_line or state.opaque:
             return
         origin = self._origin(value, exit_, fctx)
         if origin is None:
@@ -131,14 +148,108 @@ class LifecycleAnalysis:
             returned = f"`{where_file.text(values)}`" if values is not None else "a pause"
         for site in sorted(state.dispatched & state.discarded):
             self._report_discarded(site, returned, where)
+        stop_iteration = handler.phase.is_header and value[1] == 1
         if state.dispatched:
+            if stop_iteration:
+                self._judge_stop_iteration_after_dispatch(handler, exit_, where, where_file, returned)
+            self._judge_skipped_work(exit_, result)
             return
         if state.failed:
             self._failed_pauses.setdefault(frozenset(state.failed), []).append((where, where_file, returned))
             return
-        if handler.phase.is_header and value[1] == 1:
-            return  # deferral to the body phase: WG110 judges the body guard
+        if stop_iteration:
+            self._judge_stop_iteration_without_body(handler, state, where, where_file, returned)
+            return
+        if state.awaiting_body:
+            return  # raw SDK: buffering until the last chunk
         self._unresumed_pauses.setdefault(where.id, (where, where_file, returned))
+
+    def _judge_stop_iteration_after_dispatch(
+        self, handler: Handler, exit_: Exit, where: Node, where_file: FileContext, returned: str
+    ) -> None:
+        sites = [self.summaries.sites[s][0] for s in sorted(exit_.state.dispatched) if s in self.summaries.sites]
+        op = f"`{sites[0].op}` (line {sites[0].line})" if sites else "an async call"
+        new_wrapper = self.pkg.generation is Generation.NEW_WRAPPER
+        abi = (
+            "this plugin uses the Go 1.24 SDK (ABI 0.2.100)"
+            if new_wrapper
+            else "it is converted to stop-all only under ABI 0.2.0; a Go 1.24 or 0.2.100 build honours it"
+        )
+        self.report(
+            "WG109",
+            where_file,
+            where,
+            f"returns {returned} (StopIteration) from the {handler.phase.value} handler after dispatching "
+            f"{op}: {abi}, so body frames keep flowing and the request can reach upstream before the "
+            "callback decides; return types.HeaderStopAllIterationAndWatermark",
+            severity=Severity.ERROR if new_wrapper else None,
+            fix=_stop_all_fix(where, where_file, handler),
+        )
+
+    def _judge_stop_iteration_without_body(
+        self, handler: Handler, state: State, where: Node, where_file: FileContext, returned: str
+    ) -> None:
+        body = "request" if handler.phase is Phase.REQUEST_HEADERS else "response"
+        guard = "ctx.HasRequestBody()" if body == "request" else "ctx.HasResponseBody()"
+        if state.awaiting_body or state.body_guard == "exact":
+            if self.pkg.generation is not Generation.OLD_WRAPPER:
+                return
+            message = (
+                f"returns {returned} with nothing pending: under ABI 0.2.0 (the TinyGo wrapper) the host turns "
+                "it into stop-all, so the body is never delivered and the request hangs even when it has a "
+                "body; return types.ActionContinue and handle the body in the body handler"
+            )
+        elif state.body_guard == "guess":
+            message = (
+                f"returns {returned} guarded only by the deprecated wrapper.Has{body.capitalize()}Body(), which "
+                f"guesses from headers: a {body} without a body never reaches the body phase and hangs; guard "
+                f"with {guard}"
+            )
+        else:
+            message = (
+                f"returns {returned} (StopIteration) with no async call and no guard proving a {body} body "
+                f"exists: {body}s without a body (GET, HEAD, 204, 304) never reach the body phase and hang; "
+                f"guard it with {guard}"
+            )
+        self.report("WG110", where_file, where, message)
+
+    def _judge_continue_after_dispatch(self, exit_: Exit) -> None:
+        where = exit_.node.node
+        line = f" on line {where.start_point.row + 1}" if where is not None else ""
+        for site in sorted(exit_.state.dispatched):
+            known = self.summaries.sites.get(site)
+            if known is None:
+                continue
+            event, fctx = known
+            profile = self.effects.of_callback(event, fctx)
+            acts = profile.kinds & {EventKind.RESUME, EventKind.REPLY, EventKind.MUTATION}
+            if not acts:
+                continue
+            what = ", ".join(sorted(_ACT_WORDS[k] for k in acts))
+            self.report(
+                "WG108",
+                fctx,
+                event.call,
+                f"the callback of `{event.op}` {what}, but the handler returns continue{line} after "
+                "dispatching it: the request goes upstream at once and the callback acts on a running "
+                "stream; return a pause after a successful dispatch (continue only on its error branch)",
+            )
+
+    def _judge_skipped_work(self, exit_: Exit, result: FlowResult) -> None:
+        found = skipped_work(result, exit_, self.summaries, self.effects)
+        if found is None:
+            return
+        skipped, dispatch, branch = found
+        returned = exit_.node.node
+        pause_line = returned.start_point.row + 1 if returned is not None else 0
+        self.report(
+            "WG102",
+            result.file,
+            skipped.call,
+            f"`{skipped.op}` never runs for requests that take the branch at line {branch.start_point.row + 1}: "
+            f"it dispatches `{dispatch.op}` and pauses (line {pause_line}), and resuming continues the filter "
+            "chain, not this handler; call this from that callback (chain the checks) or combine them",
+        )
 
     def _origin(self, value: tuple[object, ...], exit_: Exit, fctx: FileContext) -> tuple[Node, FileContext] | None:
         """Where the returned constant is written (maybe in a helper), else the return."""
@@ -268,6 +379,30 @@ class LifecycleAnalysis:
         self.report("WG106", fctx, where, message)
         return True
 
+    def _judge_replies(self, flow: FlowResult) -> None:
+        """A second local reply, or an async call, after a reply on the same path."""
+        for obs in flow.observations:
+            reply = obs.state.reply_line
+            if not reply:
+                continue
+            kind = obs.event.kind
+            if kind is EventKind.REPLY:
+                self.report(
+                    "WG112",
+                    flow.file,
+                    obs.event.call,
+                    f"`{obs.event.op}` can send a second local reply on a path that already replied on line "
+                    f"{reply}: the client waits for a response that never comes; return after the first reply",
+                )
+            elif kind is EventKind.DISPATCH and obs.event.callback is not None:
+                self.report(
+                    "WG112",
+                    flow.file,
+                    obs.event.call,
+                    f"`{obs.event.op}` is dispatched after the local reply sent on line {reply} on this path: "
+                    "the stream is already answered; return right after the reply",
+                )
+
     # -- callbacks --------------------------------------------------------------
     def _dispatches(self, flow: FlowResult, origin: Phase, attached: bool | None) -> list[_Callback]:
         return [
@@ -290,11 +425,14 @@ class LifecycleAnalysis:
             result = self.summaries.callback_result(event, item.file)
             if result is None or not result.reliable:
                 continue
-            for flow in [result, *self._sync_helpers(result)]:
+            flows = [result, *self._sync_helpers(result)]
+            for flow in flows:
                 self._judge_callback_resumes(item, flow)
+                self._judge_replies(flow)
                 pending.extend(self._dispatches(flow, item.origin, attached))
             if attached and item.origin.is_request_scoped and not item.origin.is_streaming_body:
                 self._judge_callback_exits(item, result)
+                self._judge_direction(item, result, flows)
 
     def _judge_callback_resumes(self, item: _Callback, flow: FlowResult) -> None:
         for obs in flow.observations:
@@ -314,6 +452,27 @@ class LifecycleAnalysis:
             else:
                 continue
             self.report("WG107", flow.file, obs.event.call, f"`{obs.event.op}()` {why}")
+
+    def _judge_direction(self, item: _Callback, result: FlowResult, flows: list[FlowResult]) -> None:
+        """The paused side must be resumed: a response pause by ResumeHttpResponse."""
+        right = "response" if item.origin.is_response else "request"
+        wrong = "request" if right == "response" else "response"
+        ends = [e.state for e in result.exits if not e.panicked and e.state.terminated]
+        if not ends or any(s.reply_line or right in s.resumed or not s.resumed for s in ends):
+            return
+        paused = "response" if right == "response" else "request"
+        for flow in flows:
+            for obs in flow.observations:
+                if obs.event.kind is EventKind.RESUME and obs.event.direction == wrong:
+                    self.report(
+                        "WG111",
+                        flow.file,
+                        obs.event.call,
+                        f"`{obs.event.op}()` resumes the {wrong}, but the {paused} was paused in the "
+                        f"{item.origin.value} phase (callback of `{item.observation.event.op}`, line "
+                        f"{item.observation.event.line}): the {paused} stays paused until the timeout; call "
+                        f"proxywasm.Resume{'HttpResponse' if right == 'response' else 'HttpRequest'}()",
+                    )
 
     def _judge_callback_exits(self, item: _Callback, result: FlowResult) -> None:
         if is_counter_join(result.function):
@@ -348,6 +507,39 @@ class LifecycleAnalysis:
                 if fctx.refers_to(function, PROXYWASM, "SetEffectiveContext"):
                     return True
         return False
+
+
+_ACT_WORDS = {
+    EventKind.RESUME: "resumes the stream",
+    EventKind.REPLY: "sends a local reply",
+    EventKind.MUTATION: "changes headers or the body",
+}
+
+
+def _body_method(phase: Phase) -> str | None:
+    if phase is Phase.REQUEST_HEADERS:
+        return "HasRequestBody"
+    if phase is Phase.RESPONSE_HEADERS:
+        return "HasResponseBody"
+    return None
+
+
+def _stop_all_fix(where: Node, fctx: FileContext, handler: Handler) -> Fix | None:
+    """Replace the constant where it is written, when that is in the handler itself."""
+    function = handler.function
+    if function is None or handler.file is not fctx:
+        return None
+    if not (function.start_byte <= where.start_byte < function.end_byte):
+        return None
+    if where.type not in ("selector_expression", "identifier"):
+        return None
+    text = fctx.text(where)
+    qualifier = text.rsplit(".", 1)[0] + "." if "." in text else ""
+    return Fix(
+        "Return types.HeaderStopAllIterationAndWatermark",
+        Applicability.SAFE,
+        (Edit(where.start_byte, where.end_byte, f"{qualifier}HeaderStopAllIterationAndWatermark"),),
+    )
 
 
 def _raw_body_guard(handler: Handler) -> str | None:

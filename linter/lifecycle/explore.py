@@ -66,9 +66,16 @@ class State:
     results: frozenset[tuple[int, Value]] = frozenset()
     """Values of helper calls of the statement being evaluated, by call node id."""
     counters: frozenset[tuple[str, bool]] = frozenset()
+    errors: frozenset[tuple[str, int]] = frozenset()
+    """Error variables and the op whose error they hold (kept after the check)."""
+    nils: frozenset[str] = frozenset()
+    """Variables known to hold nil (a helper's nil result, ``err = nil``)."""
     """Local counters changed on this path: (name, surely positive)."""
     awaiting_body: bool = False
     """Raw SDK: a ``!endOfStream`` branch was taken (buffering until the last chunk)."""
+    body_guard: str = ""
+    """"exact" after ``ctx.HasRequestBody()`` (or the response twin) held; "guess"
+    after the deprecated ``wrapper.HasRequestBody()`` that guesses from headers."""
     terminated: bool = False
     """A terminal action (reply, resume, or a dispatch whose callback terminates)."""
     opaque: bool = False
@@ -178,8 +185,16 @@ def _is_panic_statement(stmt: Node, fctx: FileContext) -> bool:
 class Explorer:
     """Explores one body; ``mode`` is "handler", "helper" or "callback"."""
 
-    def __init__(self, flow: FunctionFlow, summaries: Summaries, raw_body_guard: str | None = None) -> None:
+    def __init__(
+        self,
+        flow: FunctionFlow,
+        summaries: Summaries,
+        raw_body_guard: str | None = None,
+        body_method: str | None = None,
+    ) -> None:
         self.flow = flow
+        self.body_method = body_method
+        """``HasRequestBody``/``HasResponseBody``: the body guard of a header handler."""
         self.fctx = flow.file
         self.summaries = summaries
         self.classifier = summaries.classifier
@@ -365,6 +380,9 @@ class Explorer:
         # The same call replying in one loop iteration and resuming in the next
         # needs data that takes exclusive branches each time: not reported.
         if state.reply_line and state.reply_call != event.call.id:
+            if any(outcome.reply_line for outcome, _ in outcomes):
+                op = "SendHttpResponse" if event.op == "func literal" else f"{event.op} -> SendHttpResponse"
+                self.observe(Event(EventKind.REPLY, event.call, op=op), state, deferred)
             for direction in sorted({d for outcome, _ in outcomes for d in outcome.resumed}):
                 resume = "ResumeHttpRequest" if direction == "request" else "ResumeHttpResponse"
                 op = resume if event.op == "func literal" else f"{event.op} -> {resume}"
@@ -403,7 +421,9 @@ class Explorer:
             if evaluated[0] == "const":
                 actions |= {(name, evaluated)}
             counters = frozenset(c for c in state.counters if c[0] != name)
-            state = replace(state, actions=actions, counters=counters)
+            nils = state.nils | {name} if evaluated == ("nil",) else state.nils - {name}
+            errors = frozenset(e for e in state.errors if e[0] != name)
+            state = replace(state, actions=actions, counters=counters, nils=nils, errors=errors)
         if len(right) == 1 and right[0].type == "call_expression":
             return self._bind_call(right[0], names, node, state)
         return state
@@ -434,7 +454,8 @@ class Explorer:
             return replace(
                 state, pending=unbound, dispatched=state.dispatched | sites, discarded=state.discarded | sites
             )
-        return replace(state, pending=unbound | {(name, s) for s in sites})
+        errors = frozenset(e for e in state.errors if e[0] != name) | {(name, s) for s in sites}
+        return replace(state, pending=unbound | {(name, s) for s in sites}, errors=errors)
 
     def refine(self, node: CfgNode, edge: Edge, state: State) -> State | None:
         condition = node.node
@@ -457,7 +478,13 @@ class Explorer:
         if kind == "identifier":
             if self.raw_body_guard is not None and self.fctx.text(expr) == self.raw_body_guard and not truth:
                 return replace(state, awaiting_body=True)
+            local = self.classifier.local(self.fctx.text(expr), expr, self.fctx)
+            if local is not None and local[0] == "value" and local[1].type == "call_expression":
+                return self._refine(local[1], truth, state)
             return state
+        if kind == "call_expression":
+            guard = self._body_guard(expr)
+            return replace(state, body_guard=guard) if guard and truth and not state.body_guard else state
         if kind != "binary_expression":
             return state
         operator_field = expr.child_by_field_name("operator")
@@ -477,6 +504,19 @@ class Explorer:
             return state
         failed = truth if operator == "!=" else not truth
         return self._settle(subject, failed, state)
+
+    def _body_guard(self, call: Node) -> str:
+        """"exact" for ``ctx.HasRequestBody()``, "guess" for the deprecated package
+        function, "" otherwise (or for the other direction)."""
+        if self.body_method is None:
+            return ""
+        function = call.child_by_field_name("function")
+        if function is None or function.type != "selector_expression":
+            return ""
+        member = function.child_by_field_name("field")
+        if member is None or self.fctx.text(member) != self.body_method:
+            return ""
+        return "guess" if self.fctx.qualified(function) is not None else "exact"
 
     def _compare(self, left: Node, operator: str, right: Node, truth: bool, state: State) -> State | None:
         """Prune paths a comparison rules out: of two known action values, or of a
@@ -515,17 +555,26 @@ class Explorer:
                 return self.fctx.text(expr)
         return None
 
-    def _settle(self, subject: Node, failed: bool, state: State) -> State:
-        """``subject`` (an error) is known to be non-nil (``failed``) or nil."""
+    def _settle(self, subject: Node, failed: bool, state: State) -> State | None:
+        """``subject`` (an error) is known to be non-nil (``failed``) or nil; None
+        when that contradicts what the path already knows."""
+        if self.evaluate(subject, state) == ("nil",):
+            return None if failed else state
         if subject.type == "identifier":
             name = self.fctx.text(subject)
             sites = frozenset(site for n, site in state.pending if n == name)
+            settled = frozenset(site for n, site in state.errors if n == name) - sites
+            if settled and not sites:
+                known_failed = settled <= state.failed
+                return state if known_failed == failed else None
         elif subject.type == "call_expression":
             sites = _result_sites(state)
         else:
             return state
         if not sites:
             return state
+        if not failed and sites <= state.failed:
+            return None  # the helper's own path already failed this op
         pending = frozenset(p for p in state.pending if p[1] not in sites)
         if failed:
             return replace(state, pending=pending, failed=state.failed | sites, dispatched=state.dispatched - sites)
@@ -622,9 +671,11 @@ class Explorer:
             for var, value in state.actions:
                 if var == name:
                     return value
-            for var, site in state.pending:
+            for var, site in state.pending | state.errors:
                 if var == name:
                     return ("dispatch-error", site)
+            if name in state.nils:
+                return ("nil",)
             if name in self.params and self.classifier.local(name, expr, self.fctx) is not None:
                 return ("param", self.params.index(name))
         return UNKNOWN

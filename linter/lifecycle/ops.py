@@ -24,6 +24,15 @@ from linter.rule import FileContext, PackageContext
 
 REPLY_FUNCTIONS = frozenset({"SendHttpResponse", "SendHttpResponseWithDetail", "SendHttpResponseV2"})
 RESUME_FUNCTIONS = {"ResumeHttpRequest": "request", "ResumeHttpResponse": "response"}
+MUTATION_FUNCTIONS = frozenset(
+    f"{verb}Http{side}{what}"
+    for verb in ("Add", "Replace", "Remove")
+    for side in ("Request", "Response")
+    for what in ("Header", "Headers", "Trailer", "Trailers")
+) | frozenset(
+    f"{verb}Http{side}Body" for verb in ("Replace", "Append", "Prepend") for side in ("Request", "Response")
+)
+"""Header, trailer and body changes: work a request or response must see in time."""
 
 HTTP_CALLBACK_INDEX = {
     **dict.fromkeys(("Get", "Head", "Options"), 2),
@@ -59,6 +68,8 @@ class EventKind(enum.Enum):
     DISPATCH = "dispatch"
     HELPER = "helper"
     SET_EFFECTIVE_CONTEXT = "set-effective-context"
+    MUTATION = "mutation"
+    """A header, trailer or body change of the current stream."""
     OPAQUE = "opaque"
     """A call into another module's code: it may reply or resume, nobody knows."""
 
@@ -145,6 +156,8 @@ class Classifier:
                 return Event(EventKind.REPLY, call, op=name)
             if name in RESUME_FUNCTIONS:
                 return Event(EventKind.RESUME, call, direction=RESUME_FUNCTIONS[name], op=name)
+            if name in MUTATION_FUNCTIONS:
+                return Event(EventKind.MUTATION, call, op=name)
             if name == "SetEffectiveContext":
                 return Event(EventKind.SET_EFFECTIVE_CONTEXT, call, op=name)
             if name in RAW_OPS:

@@ -12,4 +12,10 @@ class LifecycleRule(Rule):
 
     def check_package(self, pkg: PackageContext) -> None:
         for finding in pkg.lifecycle.findings.get(self.code, []):
-            self.report(finding.file, (finding.start_byte, finding.end_byte), finding.message)
+            self.report(
+                finding.file,
+                (finding.start_byte, finding.end_byte),
+                finding.message,
+                fix=finding.fix,
+                severity=finding.severity,
+            )

@@ -69,11 +69,17 @@ class Summaries:
                             self.sites[event.call.id] = (event, fctx)
         return self._flows[function.id]
 
-    def explore(self, function: Node, fctx: FileContext, raw_body_guard: str | None = None) -> FlowResult | None:
+    def explore(
+        self,
+        function: Node,
+        fctx: FileContext,
+        raw_body_guard: str | None = None,
+        body_method: str | None = None,
+    ) -> FlowResult | None:
         flow = self.flow(function, fctx)
         if flow is None:
             return None
-        return Explorer(flow, self, raw_body_guard).run()
+        return Explorer(flow, self, raw_body_guard, body_method).run()
 
     def outcomes(self, function: Node, fctx: FileContext) -> list[Outcome] | None:
         """None when unknown: recursion, a body too complex, or syntax errors."""
