@@ -11,7 +11,15 @@ import click
 from linter import __version__
 from linter.diagnostics import Severity
 from linter.registry import all_rules, find_rule
-from linter.reporters import REPORTERS
+from linter.reporters import (
+    REPORTERS,
+    Output,
+    OutputSpecError,
+    ReportOptions,
+    plan_outputs,
+    render,
+    write_output,
+)
 from linter.reporters.text import render_statistics
 from linter.runner import DEFAULT_MAX_FILE_SIZE, Options, RunResult, run
 from linter.selection import SelectorError, resolve
@@ -34,7 +42,8 @@ def cli() -> None:
     type=click.Choice(sorted(REPORTERS)),
     default="full",
     show_default=True,
-    help="full/text: with source snippets; concise: one line each; json: machine-readable.",
+    help="full/text: with source snippets; concise: one line each; json, json-lines: machine-readable; "
+    "sarif, github, gitlab, junit: for CI. Shorthand for one --output FORMAT.",
 )
 @click.option("--select", multiple=True, help="Rules to enable: codes, names, prefixes (WG1) or ALL.")
 @click.option("--extend-select", multiple=True, help="Rules to enable on top of --select.")
@@ -53,6 +62,17 @@ def cli() -> None:
     show_default=True,
     help="Skip files larger than this many bytes.",
 )
+# -- outputs (issue 6) --
+@click.option(
+    "--output",
+    "outputs",
+    multiple=True,
+    metavar="FORMAT[:PATH]",
+    help="Also write FORMAT to PATH (stdout without a path); repeatable, e.g. "
+    "--output sarif:results.sarif --output github.",
+)
+@click.option("--sarif-category", help="SARIF automationDetails.id: GitHub code scanning's analysis category.")
+# -- end outputs --
 def check(
     paths: Sequence[str],
     output_format: str,
@@ -64,8 +84,11 @@ def check(
     stdin_filename: str | None,
     include_tests: bool,
     max_file_size: int,
+    outputs: Sequence[str],
+    sarif_category: str | None,
 ) -> None:
     """Check Go files or directories (default: the current directory)."""
+    targets = _plan_outputs(output_format, outputs)
     try:
         rules = resolve(list(select) or None, extend_select, ignore)
     except SelectorError as exc:
@@ -79,11 +102,39 @@ def check(
     result = run(list(paths) or ["."], rules, options, stdin=stdin)
     for notice in result.notices:
         click.echo(f"error: {notice.one_line()}", err=True)
+    written = _write_reports(result, targets, statistics, ReportOptions(rules=rules, sarif_category=sarif_category))
+    sys.exit(exit_code(result, exit_zero) if written else EXIT_ERROR)
+
+
+# -- outputs (issue 6) --
+def _plan_outputs(output_format: str, specs: Sequence[str]) -> list[Output]:
+    """--output-format (when given on the command line) and each --output."""
+    source = click.get_current_context().get_parameter_source("output_format")
+    given = None if source is click.core.ParameterSource.DEFAULT else output_format
+    try:
+        return plan_outputs(given, specs, default=output_format)
+    except OutputSpecError as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
+def _write_reports(result: RunResult, targets: Sequence[Output], statistics: bool, options: ReportOptions) -> bool:
+    """Render every output; --statistics replaces the ones to stdout. False if a file
+    could not be written (the others still are)."""
+    ok = True
     if statistics:
         click.echo(render_statistics(result), nl=False)
-    else:
-        click.echo(REPORTERS[output_format](result), nl=False)
-    sys.exit(exit_code(result, exit_zero))
+    for target in targets:
+        if target.path is None:
+            if not statistics:
+                click.echo(render(target.fmt, result, options), nl=False)
+            continue
+        try:
+            write_output(target, render(target.fmt, result, options))
+        except OSError as exc:
+            click.echo(f"error: cannot write {target.fmt} output to {target.path}: {exc.strerror or exc}", err=True)
+            ok = False
+    return ok
+# -- end outputs --
 
 
 def exit_code(result: RunResult, exit_zero: bool) -> int:
