@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 import click
 
 from linter import __version__
+from linter.adopt import adopt, adoption_options
 from linter.diagnostics import Severity
 from linter.registry import all_rules, find_rule
 from linter.reporters import (
@@ -73,6 +75,7 @@ def cli() -> None:
 )
 @click.option("--sarif-category", help="SARIF automationDetails.id: GitHub code scanning's analysis category.")
 # -- end outputs --
+@adoption_options  # issue 7: --fix, --diff, --baseline, --new-from-rev, --staged ...
 def check(
     paths: Sequence[str],
     output_format: str,
@@ -86,6 +89,7 @@ def check(
     max_file_size: int,
     outputs: Sequence[str],
     sarif_category: str | None,
+    **adoption: Any,
 ) -> None:
     """Check Go files or directories (default: the current directory)."""
     targets = _plan_outputs(output_format, outputs)
@@ -102,6 +106,9 @@ def check(
     result = run(list(paths) or ["."], rules, options, stdin=stdin)
     for notice in result.notices:
         click.echo(f"error: {notice.one_line()}", err=True)
+    result = adopt(  # issue 7: baselines, changed lines only, fixes (re-linted with the same settings)
+        result, adoption, list(paths), lambda path, data: run([path], rules, options, stdin=(data, path)), stdin
+    )
     written = _write_reports(result, targets, statistics, ReportOptions(rules=rules, sarif_category=sarif_category))
     sys.exit(exit_code(result, exit_zero) if written else EXIT_ERROR)
 
