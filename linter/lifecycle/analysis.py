@@ -502,6 +502,8 @@ class LifecycleAnalysis:
 
     def _uses_effective_context(self) -> bool:
         for fctx in self.pkg.files:
+            if b"SetEffectiveContext" not in fctx.file.data:
+                continue
             for call in captures(_EFFECTIVE_CONTEXT_QUERY, fctx.root).get("call", []):
                 function = call.child_by_field_name("function")
                 if fctx.refers_to(function, PROXYWASM, "SetEffectiveContext"):

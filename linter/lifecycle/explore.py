@@ -14,7 +14,6 @@ replies on every path, counts where it is called.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -124,36 +123,42 @@ class FunctionFlow:
     file: FileContext
     cfg: Cfg
     events: dict[int, list[Event]]
-    literals: list[Node]
-    """Func literals directly inside (their bodies are not on this CFG)."""
 
 
-def build_flow(function: Node, fctx: FileContext, classifier: Classifier) -> FunctionFlow | None:
+def classify_calls(function: Node, fctx: FileContext, classifier: Classifier) -> list[Event]:
+    """The lifecycle events of a body's own calls (not those inside func literals)."""
+    body = function.child_by_field_name("body")
+    if body is None:
+        return []
+    found = captures(_CALLS_QUERY, body)
+    literals = found.get("literal", [])
+    events: list[Event] = []
+    for call in found.get("call", []):
+        if any(lit.start_byte < call.start_byte and call.end_byte <= lit.end_byte for lit in literals):
+            continue
+        event = classifier.classify(call, fctx)
+        if event is not None:
+            events.append(event)
+    return events
+
+
+def build_flow(function: Node, fctx: FileContext, events: list[Event]) -> FunctionFlow | None:
     body = function.child_by_field_name("body")
     if body is None:
         return None
     cfg = build_cfg(body, lambda stmt: _is_panic_statement(stmt, fctx))
-    found = captures(_CALLS_QUERY, body)
-    literals = found.get("literal", [])
     spans = sorted(
         ((n.node.start_byte, n.node.end_byte, n.index) for n in cfg.nodes if n.node is not None and _holds_calls(n)),
         key=lambda s: (s[0], -s[1]),
     )
-    events: dict[int, list[Event]] = {}
-    for call in found.get("call", []):
-        if any(lit.start_byte < call.start_byte and call.end_byte <= lit.end_byte for lit in literals):
-            continue
-        owner = _innermost(spans, call.start_byte, call.end_byte)
-        if owner is None:
-            continue
-        event = classifier.classify(call, fctx)
-        if event is not None:
-            events.setdefault(owner, []).append(event)
-    for evs in events.values():
-        evs.sort(key=lambda e: (-e.call.start_byte, e.call.end_byte))  # arguments run first
-        evs.reverse()
-        evs.sort(key=lambda e: e.call.end_byte)
-    return FunctionFlow(function, fctx, cfg, events, literals)
+    by_node: dict[int, list[Event]] = {}
+    for event in events:
+        owner = _innermost(spans, event.call.start_byte, event.call.end_byte)
+        if owner is not None:
+            by_node.setdefault(owner, []).append(event)
+    for evs in by_node.values():
+        evs.sort(key=lambda e: e.call.end_byte)  # arguments run before the call that takes them
+    return FunctionFlow(function, fctx, cfg, by_node)
 
 
 def _holds_calls(node: CfgNode) -> bool:
@@ -417,6 +422,9 @@ class Explorer:
             if name is None or name == "_":
                 continue
             evaluated = self.evaluate(value, state)
+            known = evaluated[0] in ("const", "nil")
+            if not known and not _mentions(state, name):
+                continue  # nothing known about the name before or after: no new state
             actions = frozenset(a for a in state.actions if a[0] != name)
             if evaluated[0] == "const":
                 actions |= {(name, evaluated)}
@@ -687,7 +695,12 @@ _MIRROR = {">": "<", "<": ">", ">=": "<=", "<=": ">=", "==": "==", "!=": "!="}
 
 
 def replace(state: State, **changes: object) -> State:
-    return dataclasses.replace(state, **changes)  # type: ignore[arg-type]
+    """``dataclasses.replace`` without re-running ``__init__`` (hot: once per step)."""
+    new = object.__new__(State)
+    fields = new.__dict__
+    fields.update(state.__dict__)
+    fields.update(changes)
+    return new
 
 
 def merge(caller: State, outcome: State) -> State:
@@ -712,6 +725,15 @@ RESULT = "#result"
 
 def _result_sites(state: State) -> frozenset[int]:
     return frozenset(site for name, site in state.pending if name == RESULT)
+
+
+def _mentions(state: State, name: str) -> bool:
+    return (
+        name in state.nils
+        or any(a[0] == name for a in state.actions)
+        or any(c[0] == name for c in state.counters)
+        or any(e[0] == name for e in state.errors)
+    )
 
 
 def _arguments(call: Node) -> list[Node]:

@@ -12,7 +12,15 @@ from __future__ import annotations
 
 from tree_sitter import Node
 
-from linter.lifecycle.explore import Explorer, FlowResult, FunctionFlow, State, Value, build_flow
+from linter.lifecycle.explore import (
+    Explorer,
+    FlowResult,
+    FunctionFlow,
+    State,
+    Value,
+    build_flow,
+    classify_calls,
+)
 from linter.lifecycle.ops import Classifier, Event, EventKind
 from linter.model.plugin import resolve_function_value
 from linter.model.query import captures
@@ -48,6 +56,7 @@ class Summaries:
         self.pkg = pkg
         self.classifier = Classifier(pkg)
         self._flows: dict[int, FunctionFlow | None] = {}
+        self._events: dict[int, list[Event]] = {}
         self._outcomes: dict[int, list[Outcome] | None] = {}
         self._in_progress: set[int] = set()
         self.helper_results: dict[int, FlowResult] = {}
@@ -58,16 +67,27 @@ class Summaries:
         self.origins: dict[int, tuple[Node, FileContext]] = {}
         """Where each action constant met on a path is written, by node id."""
 
+    def events(self, function: Node, fctx: FileContext) -> list[Event]:
+        found = self._events.get(function.id)
+        if found is None:
+            found = classify_calls(function, fctx, self.classifier)
+            self._events[function.id] = found
+            for event in found:
+                if event.kind is EventKind.DISPATCH:
+                    self.sites[event.call.id] = (event, fctx)
+        return found
+
     def flow(self, function: Node, fctx: FileContext) -> FunctionFlow | None:
         if function.id not in self._flows:
-            flow = build_flow(function, fctx, self.classifier)
-            self._flows[function.id] = flow
-            if flow is not None:
-                for events in flow.events.values():
-                    for event in events:
-                        if event.kind is EventKind.DISPATCH:
-                            self.sites[event.call.id] = (event, fctx)
+            self._flows[function.id] = build_flow(function, fctx, self.events(function, fctx))
         return self._flows[function.id]
+
+    def _inert(self, function: Node, fctx: FileContext) -> bool:
+        """No lifecycle event and no action result: nothing for a caller to learn."""
+        result = function.child_by_field_name("result")
+        if result is not None and b"Action" in (result.text or b""):
+            return False
+        return not self.events(function, fctx)
 
     def explore(
         self,
@@ -88,6 +108,9 @@ class Summaries:
             return self._outcomes[key]
         if key in self._in_progress:
             return None
+        if self._inert(function, fctx):
+            self._outcomes[key] = [(State(), ("unknown",))]
+            return self._outcomes[key]
         self._in_progress.add(key)
         try:
             result = self.explore(function, fctx)

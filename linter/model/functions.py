@@ -21,7 +21,9 @@ class Parameter:
 
 
 def _text(node: Node) -> str:
-    return node.text.decode("utf-8", errors="replace") if node.text is not None else ""
+    """Text of a small node (a name or a type)."""
+    text = node.text
+    return text.decode("utf-8", errors="replace") if text is not None else ""
 
 
 def parameters(function: Node) -> list[Parameter]:

@@ -9,6 +9,7 @@ embeds ``types.DefaultHttpContext`` or is built by a ``NewHttpContext`` method.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -105,6 +106,11 @@ _ENTRY_QUERY = """
   (#match? @name "^(SetCtx|SetCtxWithOptions|NewCommonVmCtx|NewCommonVmCtxWithOptions|RegisterTickFunc|RegisteTickFunc|SetVMContext|SetPluginContext|SetHttpContext)$")) @call
 """
 
+_ENTRY_NAMES = re.compile(
+    rb"SetCtx|NewCommonVmCtx|RegisterTickFunc|RegisteTickFunc|SetVMContext|SetPluginContext|SetHttpContext"
+)
+"""A byte search that skips the query for the many files that register nothing."""
+
 _RETURNED_TYPES_QUERY = """
 (return_statement (expression_list [
   (unary_expression operand: (composite_literal type: (type_identifier) @type))
@@ -171,6 +177,8 @@ class PluginModel:
     def build(cls, pkg: PackageContext) -> PluginModel:
         model = cls()
         for fctx in pkg.files:
+            if not _ENTRY_NAMES.search(fctx.file.data):
+                continue
             found = captures(_ENTRY_QUERY, fctx.root)
             for call in found.get("call", []):
                 model._add_entry_call(call, fctx, pkg)
