@@ -23,6 +23,7 @@ from linter.reporters import (
     write_output,
 )
 from linter.reporters.text import render_statistics
+from linter.ruledocs import rule_markdown, style_for_terminal
 from linter.runner import DEFAULT_MAX_FILE_SIZE, Options, RunResult, run
 from linter.selection import SelectorError, resolve
 
@@ -159,10 +160,7 @@ def rule(code_or_name: str) -> None:
     found = find_rule(code_or_name)
     if found is None:
         raise click.UsageError(f"unknown rule {code_or_name!r}; `wasm-go-lint rules` lists them")
-    fix = {"none": "No automatic fix.", "sometimes": "Fix is sometimes available.", "always": "Fix is always available."}
-    click.echo(f"# {found.name} ({found.code})\n")
-    click.echo(f"Default severity: {found.severity.value}. {fix[found.fix_availability]}\n")
-    click.echo(found.documentation())
+    click.echo(style_for_terminal(rule_markdown(found)), nl=False)  # the same text as docs/rules/
 
 
 @cli.command(name="rules")
