@@ -45,6 +45,7 @@ def repository_root(cwd: str | None = None) -> str:
 def root_relative(path: str, root: str) -> str | None:
     """``path`` (as displayed) relative to ``root`` with ``/`` separators; None outside it."""
     absolute = os.path.realpath(os.path.abspath(path))
+    root = os.path.realpath(root)
     relative = os.path.relpath(absolute, root) if _below(absolute, root) else None
     return None if relative is None else relative.replace(os.sep, "/")
 
