@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from tree_sitter import Node
@@ -20,12 +20,15 @@ from linter.model.sdk import generation_of
 from linter.parse import parse_source
 from linter.rule import FileContext, PackageContext, Rule
 from linter.source import SourceFile
+from linter.suppress import Suppressions
 
 
 @dataclass
 class PackageResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     internal_errors: int = 0
+    suppressed: int = 0
+    """Findings hidden by inline suppression comments."""
 
 
 class Linter:
@@ -37,14 +40,23 @@ class Linter:
                 self.dispatch.setdefault(node_type, []).append(rule)
         self.file_hooks = [r for r in self.rules if r.wants_file_hook()]
         self.package_hooks = [r for r in self.rules if r.wants_package_hook()]
+        # Suppression comments ride along the shared walk (when there is one).
+        self.suppressions = Suppressions(self.rules)
+        self.comments_in_walk = bool(self.dispatch)
+        if self.comments_in_walk:
+            self.dispatch.setdefault("comment", []).append(self.suppressions.scanner)
 
     def check_package(
         self,
         directory: str,
         analysed: Sequence[SourceFile],
         siblings: Sequence[SourceFile] = (),
+        ignored: Mapping[str, Collection[str]] | None = None,
     ) -> PackageResult:
-        """Lint ``analysed``; ``siblings`` are other files of the package, read for facts."""
+        """Lint ``analysed``; ``siblings`` are other files of the package, read for facts.
+
+        ``ignored``: codes disabled per file (by display path) by ``per-file-ignores``.
+        """
         pkg = PackageContext(directory)
         analysed_ids = {id(source) for source in analysed}
         for source in [*analysed, *siblings]:
@@ -73,7 +85,11 @@ class Linter:
             anchor = pkg.analysed_files[0] if pkg.analysed_files else None
             if anchor is not None:
                 result.internal_errors += _guarded(rule, anchor, functools.partial(rule.check_package, pkg))
+        ran = {r.code for r in self.rules if self._runs_on(r, pkg)}
+        walked = self.comments_in_walk and pkg.is_plugin
         for fctx in pkg.analysed_files:
+            skip = ignored.get(fctx.path, ()) if ignored else ()
+            result.suppressed += self.suppressions.apply(fctx, ran, walked, skip, report=pkg.is_plugin)
             result.diagnostics.extend(fctx.diagnostics)
         return result
 
