@@ -10,11 +10,15 @@ import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from linter.diagnostics import Diagnostic, Notice
+from linter.diagnostics import Diagnostic, Notice, Severity
 from linter.engine import Linter
 from linter.rule import Rule
 from linter.source import SourceFile
+
+if TYPE_CHECKING:
+    from linter.config import Resolver, Settings
 
 DEFAULT_MAX_FILE_SIZE = 4 * 1024 * 1024
 EXCLUDED_DIRS = frozenset({"vendor", "testdata", "node_modules"})
@@ -26,6 +30,9 @@ class Options:
     include_tests: bool = False
     include_generated: bool = False
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    config: Resolver | None = None
+    """Configuration files (linter/config.py): per-directory rules, per-file ignores,
+    excludes, include-tests, severities and fail-on. None: ``rules`` and the fields above."""
 
 
 @dataclass
@@ -36,6 +43,16 @@ class RunResult:
     internal_errors: int = 0
     sources: dict[str, SourceFile] = field(default_factory=dict)
     """The files that have diagnostics, by display path (for snippets and fixes)."""
+    suppressed: int = 0
+    """Findings hidden by inline suppression comments."""
+    fail_on: dict[str, Severity] = field(default_factory=dict)
+    """Per display path, the lowest severity that fails the run (config ``fail-on``)."""
+
+    def failing(self) -> list[Diagnostic]:
+        """The diagnostics at or above their file's ``fail-on`` level (all by default)."""
+        return [
+            d for d in self.diagnostics if d.severity.rank >= self.fail_on.get(d.path, Severity.INFO).rank
+        ]
 
     def keep(self, sources: Sequence[SourceFile], diagnostics: Sequence[Diagnostic]) -> None:
         flagged = {d.path for d in diagnostics}
@@ -95,8 +112,23 @@ def source_from_bytes(data: bytes, shown: str, options: Options) -> SourceFile |
     return SourceFile(shown, data)
 
 
-def _wanted_in_directory(name: str, options: Options) -> bool:
-    return name.endswith(".go") and (options.include_tests or not name.endswith("_test.go"))
+def _wanted_in_directory(name: str, options: Options, directory: str | None = None) -> bool:
+    if not name.endswith(".go"):
+        return False
+    if options.config is None or directory is None:
+        return options.include_tests or not name.endswith("_test.go")
+    settings = options.config.settings_for(directory)
+    if name.endswith("_test.go") and not settings.include_tests:
+        return False
+    return not settings.excluded(os.path.join(directory, name))
+
+
+def _wanted_directory(parent: str, name: str, options: Options) -> bool:
+    if name.startswith((".", "_")) or name == "testdata":  # the go tool ignores these too
+        return False
+    if options.config is None:
+        return name not in EXCLUDED_DIRS
+    return not options.config.settings_for(parent).excluded(os.path.join(parent, name))
 
 
 def discover(paths: Sequence[str], options: Options) -> tuple[dict[str, _Package], list[Notice]]:
@@ -129,10 +161,10 @@ def _walk(root: str, options: Options, notices: list[Notice] | None = None) -> I
             notices.append(Notice(where, f"cannot read directory: {exc.strerror or exc}; skipped"))
 
     for directory, dirnames, filenames in os.walk(root, onerror=unreadable):
-        dirnames[:] = sorted(
-            d for d in dirnames if not d.startswith((".", "_")) and d not in EXCLUDED_DIRS
-        )
-        files = [os.path.join(directory, f) for f in sorted(filenames) if _wanted_in_directory(f, options)]
+        dirnames[:] = sorted(d for d in dirnames if _wanted_directory(directory, d, options))
+        files = [
+            os.path.join(directory, f) for f in sorted(filenames) if _wanted_in_directory(f, options, directory)
+        ]
         if files:
             yield directory, files
 
@@ -163,7 +195,7 @@ def run(
 ) -> RunResult:
     """Lint ``paths`` (or ``stdin`` = (data, filename)) with ``rules``."""
     options = options or Options()
-    linter = Linter(rules)
+    linter = _Linters(rules, options.config)
     result = RunResult()
     if stdin is not None:
         data, filename = stdin
@@ -177,8 +209,39 @@ def run(
     return result
 
 
-def _check_directory(linter: Linter, directory: str, package: _Package, options: Options, result: RunResult) -> None:
+class _Linters:
+    """One ``Linter`` per distinct rule set (configuration selects rules per directory)."""
+
+    def __init__(self, rules: Sequence[type[Rule]], config: Resolver | None) -> None:
+        self.rules = tuple(rules)
+        self.config = config
+        self.cache: dict[tuple[type[Rule], ...], Linter] = {}
+
+    def check(
+        self, directory: str, sources: list[SourceFile], absolute: Sequence[str], siblings: Sequence[SourceFile], result: RunResult
+    ) -> None:
+        """Lint one package (``absolute``: the real paths of ``sources``) into ``result``."""
+        settings: Settings | None = self.config.settings_for(directory) if self.config is not None else None
+        rules = settings.rules if settings is not None else self.rules
+        linter = self.cache.get(rules)
+        if linter is None:
+            linter = self.cache[rules] = Linter(rules)
+        ignored = None
+        if settings is not None and settings.per_file_ignores:
+            ignored = {s.path: settings.ignored_codes(p) for s, p in zip(sources, absolute, strict=True)}
+        outcome = linter.check_package(directory, sources, siblings, ignored)
+        if settings is not None:
+            settings.adjust(outcome.diagnostics)
+            result.fail_on.update((s.path, settings.fail_on) for s in sources)
+        result.files_checked += len(sources)
+        result.keep(sources, outcome.diagnostics)
+        result.internal_errors += outcome.internal_errors
+        result.suppressed += outcome.suppressed
+
+
+def _check_directory(linter: _Linters, directory: str, package: _Package, options: Options, result: RunResult) -> None:
     sources: list[SourceFile] = []
+    absolute: list[str] = []
     for path in package.analysed:
         loaded = load_source(path, options)
         if isinstance(loaded, Notice):
@@ -187,23 +250,18 @@ def _check_directory(linter: Linter, directory: str, package: _Package, options:
             continue
         else:
             sources.append(loaded)
+            absolute.append(path)
     if not sources:
         return
     siblings = [] if package.whole_directory else _siblings(directory, package.analysed, options)
-    outcome = linter.check_package(directory, sources, siblings)
-    result.files_checked += len(sources)
-    result.keep(sources, outcome.diagnostics)
-    result.internal_errors += outcome.internal_errors
+    linter.check(directory, sources, absolute, siblings, result)
 
 
-def _check_stdin(linter: Linter, data: bytes, filename: str, options: Options, result: RunResult) -> None:
+def _check_stdin(linter: _Linters, data: bytes, filename: str, options: Options, result: RunResult) -> None:
     loaded = source_from_bytes(data, filename, options)
     if isinstance(loaded, Notice):
         result.notices.append(loaded)
         return
     directory = os.path.dirname(os.path.abspath(filename))
     siblings = _siblings(directory, [os.path.abspath(filename)], options)
-    outcome = linter.check_package(directory, [loaded], siblings)
-    result.files_checked += 1
-    result.keep([loaded], outcome.diagnostics)
-    result.internal_errors += outcome.internal_errors
+    linter.check(directory, [loaded], [os.path.abspath(filename)], siblings, result)
