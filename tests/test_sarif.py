@@ -115,8 +115,9 @@ def test_line_hash_values_computed_by_hand() -> None:
         "x := \"😀 世界 é\"\n" * 3,  # identical lines, non-ASCII
         "\n".join(f"line{i % 7}" for i in range(250)),  # longer than the window, repeats
         "",
+        "a\n\x00b\r \n\t\r\r\n",  # a NUL starting a line; CR, blank, LF is two breaks
     ],
-    ids=["crlf", "no-final-newline", "crlf-no-final-newline", "mixed", "repeated-non-ascii", "long", "empty"],
+    ids=["crlf", "no-final-newline", "crlf-no-final-newline", "mixed", "repeated-non-ascii", "long", "empty", "nul-and-blanks"],
 )
 def test_line_hashes_match_reference(text: str) -> None:
     assert line_hashes(text) == reference_line_hashes(text)

@@ -18,21 +18,30 @@ not at line numbers at all.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+import itertools
+import sys
+from array import array
 
 WINDOW = 100
 BASE = 37
 EOF_MARKER = 0xFFFF
 _MASK = (1 << 64) - 1
-_SPACE, _TAB, _LF, _CR = 0x20, 0x09, 0x0A, 0x0D
+_LF = 0x0A
 # BASE ** WINDOW (mod 2**64): the weight of the code unit that leaves the window.
 _LEAVING_WEIGHT = pow(BASE, WINDOW, 1 << 64)
 
 
-def _utf16_units(text: str) -> Iterable[int]:
-    data = text.encode("utf-16-le", errors="surrogatepass")
-    for i in range(0, len(data), 2):
-        yield data[i] | (data[i + 1] << 8)
+def _normalized_units(text: str) -> array[int]:
+    """The UTF-16 code units GitHub's hash reads: CRLF and lone CR as LF (a space or tab
+    between CR and LF breaks the pair, as in a character-by-character reading), spaces
+    and tabs dropped, then the end-of-file marker."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace(" ", "").replace("\t", "")
+    units = array("H")
+    units.frombytes(text.encode("utf-16-le", errors="surrogatepass"))
+    if sys.byteorder == "big":
+        units.byteswap()
+    units.append(EOF_MARKER)
+    return units
 
 
 def line_hashes(text: str) -> list[str]:
@@ -41,53 +50,32 @@ def line_hashes(text: str) -> list[str]:
     The list has one entry per line start the algorithm sees: text ending in a line
     break gets an extra entry for the empty last line, as GitHub's does.
     """
-    window = [0] * WINDOW
-    starts = [False] * WINDOW  # does a line start at this window slot? (lines end in order)
-    state = {"hash": 0, "slot": 0}
+    window = [0] * WINDOW  # the last WINDOW units, a ring indexed by `slot`
+    starts = [False] * WINDOW  # does a line start at this slot? (lines end in order)
     seen: dict[str, int] = {}
     out: list[str] = []
-
-    def emit() -> None:
-        slot = state["slot"]
-        value = format(state["hash"], "x")
-        seen[value] = seen.get(value, 0) + 1
-        out.append(f"{value}:{seen[value]}")
-        starts[slot] = False
-
-    def push(unit: int) -> None:
-        slot = state["slot"]
-        leaving = window[slot]
-        window[slot] = unit
-        state["hash"] = (state["hash"] * BASE + unit - leaving * _LEAVING_WEIGHT) & _MASK
-        state["slot"] = (slot + 1) % WINDOW
-
+    value = 0
+    slot = 0
     at_line_start = True
-    after_cr = False
-
-    def feed(unit: int) -> None:
-        nonlocal at_line_start, after_cr
-        if unit in (_SPACE, _TAB) or (after_cr and unit == _LF):
-            after_cr = False
-            return
-        after_cr = unit == _CR
-        if after_cr:
-            unit = _LF
-        if starts[state["slot"]]:
-            emit()  # the window now holds WINDOW units from that line's start
-        if at_line_start:
+    # Feed the text, then WINDOW zeros so the last lines fill their window too. A line's
+    # hash is taken when the ring comes back to its first unit, i.e. when the window
+    # holds exactly the WINDOW units from the line's start.
+    units = _normalized_units(text)
+    real = len(units)
+    for index, unit in enumerate(itertools.chain(units, itertools.repeat(0, WINDOW))):
+        if starts[slot]:
+            key = format(value, "x")
+            seen[key] = seen.get(key, 0) + 1
+            out.append(f"{key}:{seen[key]}")
+            starts[slot] = False
+        if at_line_start and index < real:  # the padding zeros start no line
+            starts[slot] = True
             at_line_start = False
-            starts[state["slot"]] = True
         if unit == _LF:
             at_line_start = True
-        push(unit)
-
-    for unit in _utf16_units(text):
-        feed(unit)
-    feed(EOF_MARKER)
-    for _ in range(WINDOW):
-        if starts[state["slot"]]:
-            emit()
-        push(0)
+        value = (value * BASE + unit - window[slot] * _LEAVING_WEIGHT) & _MASK
+        window[slot] = unit
+        slot = slot + 1 if slot + 1 < WINDOW else 0
     return out
 
 
