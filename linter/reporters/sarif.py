@@ -265,12 +265,12 @@ class _Builder:
             if d.code == "WG000":
                 syntax[d.path] = syntax.get(d.path, 0) + 1
         for path, count in syntax.items():
-            errors = "syntax error" if count == 1 else "syntax errors"
+            errors, them = ("syntax error", "it") if count == 1 else ("syntax errors", "them")
             self._notify(
                 "warning",
                 "syntax-errors",
                 f"{path}: {count} {errors} (reported as WG000); the path-following rules "
-                "skipped the functions that contain them",
+                f"skipped the functions that contain {them}",
                 path,
             )
         for d in self.result.diagnostics:
