@@ -194,7 +194,11 @@ class _Builder:
 
     def _result(self, d: Diagnostic, fingerprint: str) -> om.Result:
         source = self.result.sources.get(d.path)
-        location = self._location(d.path, self._region(source, d.start_byte, d.end_byte, d))
+        if source is None:  # no text to convert with: the diagnostic's own columns
+            region = om.Region(start_line=d.line, start_column=d.column, end_line=d.end_line, end_column=d.end_column)
+        else:
+            region = self._region(source, d.start_byte, d.end_byte)
+        location = self._location(d.path, region)
         partial: dict[str, str] = {}
         if source is not None:
             line_hash = self._line_hash(source, d.line)
@@ -203,7 +207,7 @@ class _Builder:
         fix = self._fix(d.path, source, d.fix) if d.fix is not None else None
         return om.Result(
             rule_id=d.code,
-            rule_index=self.index[d.code],
+            rule_index=self.index.get(d.code, -1),  # -1 (unknown rule) is not written
             level=LEVELS[d.severity],
             message=om.Message(text=d.message),
             locations=[location][:MAX_LOCATIONS_PER_RESULT],
@@ -222,10 +226,8 @@ class _Builder:
         return om.Location(physical_location=om.PhysicalLocation(artifact_location=self._artifact(path), region=region))
 
     @staticmethod
-    def _region(source: SourceFile | None, start: int, end: int, d: Diagnostic | None = None) -> om.Region:
-        if source is None:  # no text to convert with: the diagnostic's own columns
-            assert d is not None
-            return om.Region(start_line=d.line, start_column=d.column, end_line=d.end_line, end_column=d.end_column)
+    def _region(source: SourceFile, start: int, end: int) -> om.Region:
+        """Lines and UTF-16 columns of the bytes ``[start, end)``."""
         return om.Region(
             start_line=source.line_of(start),
             start_column=source.utf16_column(start),
