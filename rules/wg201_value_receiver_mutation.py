@@ -111,9 +111,17 @@ class ValueReceiverMutation(Rule):
 
     ## Example
     ```go
+    type RedisConfig struct{ blackList []string }
+
     func (config RedisConfig) BlackProcess(json gjson.Result) {
         config.blackList = parseList(json.Get("blackList")) // lost
     }
+
+    type pool struct{ cluster string }
+
+    func (p *pool) Init(cluster string) error { p.cluster = cluster; return nil }
+
+    type AuthConfig struct{ client pool }
 
     func (c AuthConfig) setup(json gjson.Result) error {
         return c.client.Init(json.Get("cluster").String()) // initialises a copy
