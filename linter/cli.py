@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
 from linter import __version__
 from linter.adopt import adopt, adoption_options
+from linter.config import ConfigError, Overrides, Resolver, Settings, to_toml
 from linter.diagnostics import Severity
 from linter.registry import all_rules, find_rule
 from linter.reporters import (
@@ -57,7 +58,11 @@ def cli() -> None:
     "--stdin-filename",
     help="Read source from stdin (alone or with path '-') and report it under this name.",
 )
-@click.option("--include-tests", is_flag=True, help="Also analyse _test.go files in directories.")
+@click.option(
+    "--include-tests/--no-include-tests",
+    default=None,
+    help="Also analyse _test.go files in directories (default: the configuration's include-tests, else no).",
+)
 @click.option(
     "--max-file-size",
     type=click.IntRange(min=1),
@@ -77,6 +82,20 @@ def cli() -> None:
 @click.option("--sarif-category", help="SARIF automationDetails.id: GitHub code scanning's analysis category.")
 # -- end outputs --
 @adoption_options  # issue 7: --fix, --diff, --baseline, --new-from-rev, --staged ...
+# -- configuration (issue 7) --
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False),
+    help="Use this configuration file for every file (instead of the closest one).",
+)
+@click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info"]),
+    help="Lowest severity that makes the exit code 1 (default: the configuration's fail-on, else info).",
+)
+# -- end configuration --
 def check(
     paths: Sequence[str],
     output_format: str,
@@ -86,25 +105,46 @@ def check(
     exit_zero: bool,
     statistics: bool,
     stdin_filename: str | None,
-    include_tests: bool,
+    include_tests: bool | None,
     max_file_size: int,
     outputs: Sequence[str],
     sarif_category: str | None,
+    config_file: str | None,
+    isolated: bool,
+    fail_on: str | None,
     **adoption: Any,
 ) -> None:
     """Check Go files or directories (default: the current directory)."""
-    targets = _plan_outputs(output_format, outputs)
     try:
         rules = resolve(list(select) or None, extend_select, ignore)
     except SelectorError as exc:
         raise click.UsageError(str(exc)) from exc
-    options = Options(include_tests=include_tests, max_file_size=max_file_size)
+    overrides = Overrides(
+        rules=tuple(rules),
+        select=tuple(select) or None,
+        extend_select=tuple(extend_select),
+        ignore=tuple(ignore),
+        include_tests=include_tests,
+        fail_on=Severity(fail_on) if fail_on else None,
+    )
+    config = _resolver(overrides, config_file, isolated)
+    anchor = stdin_filename or next((p for p in paths if p != "-"), ".")
+    settings = _settings_for(config, anchor)
+    rules = list(settings.rules)
+    if click.get_current_context().get_parameter_source("output_format") is click.core.ParameterSource.DEFAULT:
+        output_format = settings.output_format or output_format  # the configuration's output-format
+    targets = _plan_outputs(output_format, outputs)
+    options = Options(include_tests=bool(include_tests), max_file_size=max_file_size, config=config)
     stdin = None
     if list(paths) == ["-"] or (not paths and stdin_filename):
         stdin = (sys.stdin.buffer.read(), stdin_filename or "-")
     elif "-" in paths:
         raise click.UsageError("'-' (stdin) cannot be combined with other paths")
-    result = run(list(paths) or ["."], rules, options, stdin=stdin)
+    try:
+        result = run(list(paths) or ["."], rules, options, stdin=stdin)
+    except ConfigError as exc:  # a configuration found below the first path
+        _config_failed(exc)
+    rules = sorted({r for used in config.used() for r in used.rules}, key=lambda r: r.code) or rules
     for notice in result.notices:
         click.echo(f"error: {notice.one_line()}", err=True)
     result = adopt(  # issue 7: baselines, changed lines only, fixes (re-linted with the same settings)
@@ -145,10 +185,50 @@ def _write_reports(result: RunResult, targets: Sequence[Output], statistics: boo
 # -- end outputs --
 
 
+# -- configuration (issue 7) --
+def _config_failed(exc: ConfigError) -> NoReturn:
+    click.echo(f"error: {exc}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+def _resolver(overrides: Overrides, config_file: str | None, isolated: bool) -> Resolver:
+    try:
+        return Resolver(overrides, config_file, isolated)
+    except SelectorError as exc:  # a bad --select/--ignore/--extend-select
+        raise click.UsageError(str(exc)) from exc
+    except ConfigError as exc:
+        _config_failed(exc)
+
+
+def _settings_for(config: Resolver, path: str) -> Settings:
+    try:
+        return config.settings_for(path)
+    except ConfigError as exc:
+        _config_failed(exc)
+
+
+@cli.command(name="config")
+@click.argument("path", required=False, default=".", type=click.Path())
+@click.option("--show", is_flag=True, help="Print the effective settings for PATH (the default action).")
+@click.option("--format", "fmt", type=click.Choice(["toml", "json"]), default="toml", show_default=True)
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Use this configuration file.")
+@click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
+def show_config(path: str, show: bool, fmt: str, config_file: str | None, isolated: bool) -> None:
+    """Show the effective configuration for PATH (default: the current directory)."""
+    settings = _settings_for(_resolver(Overrides(), config_file, isolated), path)
+    data = settings.describe(path)
+    if fmt == "json":
+        click.echo(json.dumps(data, indent=2))
+    else:
+        click.echo(f"# effective wasm-go-lint settings for {path}")
+        click.echo(to_toml(data), nl=False)
+# -- end configuration --
+
+
 def exit_code(result: RunResult, exit_zero: bool) -> int:
     if result.notices or result.internal_errors:
         return EXIT_ERROR
-    if result.diagnostics and not exit_zero:
+    if result.failing() and not exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN
 

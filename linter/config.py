@@ -384,6 +384,9 @@ class Overrides:
     include_tests: bool | None = None
     fail_on: Severity | None = None
     output_format: str | None = None
+    rules: tuple[type[Rule], ...] | None = None
+    """The rules the command line selects on its own: used where no configuration
+    file applies (so callers that resolve rules themselves keep their choice)."""
 
     def layer(self) -> Layer:
         def listed(values: Iterable[str]) -> list[str]:
@@ -529,7 +532,8 @@ class Resolver:
     def __init__(self, overrides: Overrides | None = None, config_file: str | None = None, isolated: bool = False) -> None:
         if config_file is not None and isolated:
             raise ConfigError("--config and --isolated cannot be used together")
-        self.cli = (overrides or Overrides()).layer()
+        self.overrides = overrides or Overrides()
+        self.cli = self.overrides.layer()
         self.config_file = os.path.abspath(config_file) if config_file is not None else None
         self.isolated = isolated
         self._closest: dict[str, str | None] = {}
@@ -608,7 +612,10 @@ class Resolver:
             chain.append(layer)
             current = self._extended(layer)
         ordered = tuple(reversed(chain))
-        return Settings(files=tuple(seen), layers=(*ordered, self.cli))
+        settings = Settings(files=tuple(seen), layers=(*ordered, self.cli))
+        if not seen and self.overrides.rules is not None:
+            settings.rules = tuple(sorted(self.overrides.rules, key=lambda r: r.code))
+        return settings
 
     def _extended(self, layer: Layer) -> str | None:
         target = layer.extend
