@@ -65,6 +65,13 @@ def _width(text: str) -> int:
 
 
 def _summary(result: RunResult) -> str:
+    text = _outcome(result)
+    if result.suppressed:  # inline suppression comments (linter/suppress.py)
+        text += f" {_plural(result.suppressed, 'finding')} suppressed by comments."
+    return text
+
+
+def _outcome(result: RunResult) -> str:
     skipped = len(result.notices)
     if skipped:  # never "All checks passed!" when some input was not analysed
         inputs = "input" if skipped == 1 else "inputs"
