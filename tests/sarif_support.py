@@ -21,7 +21,7 @@ import jsonschema
 from linter.diagnostics import Diagnostic
 from linter.engine import Linter
 from linter.registry import all_rules
-from linter.rule import Rule
+from linter.rule import Rule, doc_section
 from linter.runner import RunResult
 from linter.source import SourceFile
 
@@ -151,7 +151,8 @@ def check_log(doc: dict[str, Any], result: RunResult, rules: Sequence[type[Rule]
         assert descriptor["name"] == rule.pascal_name() != descriptor["id"]
         assert _PASCAL.match(descriptor["name"]), descriptor["name"]
         assert descriptor["shortDescription"]["text"] == rule.summary()
-        assert descriptor["fullDescription"]["text"]
+        what = " ".join(doc_section(rule.documentation(), "What it does").split())
+        assert descriptor["fullDescription"]["text"] == (what or rule.summary())
         assert descriptor["help"]["markdown"] == rule.documentation()
         assert "```" not in descriptor["help"]["text"]
         assert descriptor["defaultConfiguration"]["level"] == {"error": "error", "warning": "warning", "info": "note"}[rule.severity.value]
