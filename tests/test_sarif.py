@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -411,6 +412,7 @@ def test_path_outside_the_root_is_an_absolute_uri(tmp_path: Path, monkeypatch: p
     assert artifact == {"uri": file_uri(outside)}
 
 
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 def test_root_is_the_git_top_level(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     (tmp_path / "plugins" / "auth").mkdir(parents=True)
