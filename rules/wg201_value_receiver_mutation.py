@@ -7,7 +7,8 @@ from tree_sitter import Node
 
 from linter.diagnostics import Applicability, Edit, Fix, Severity
 from linter.model.package import PackageFacts
-from linter.rule import FileContext, PackageContext, Rule
+from linter.model.query import captures
+from linter.rule import FileContext, Rule
 
 _ARRAY = re.compile(r"^\[\s*[^\]\s][^\]]*\]\s*(.+)$")
 """``[4]byte`` (an array: a value) but not ``[]byte`` (a slice: a reference)."""
@@ -72,8 +73,7 @@ class _Method:
     type_name: str
     type_node: Node
     method_name: str
-    body_start: int
-    body_end: int
+    body: Node
     writes: list[_Write] = field(default_factory=list)
     uses: list[_Use] = field(default_factory=list)
     shadows: list[tuple[int, int]] = field(default_factory=list)
@@ -146,42 +146,19 @@ class ValueReceiverMutation(Rule):
     tags = ("correctness",)
     precision = "high"
     fix_availability = "always"
-    node_types = ("method_declaration", "identifier")
-
-    def __init__(self) -> None:
-        self._method: _Method | None = None
-
-    # -- hooks -------------------------------------------------------------------
-
-    def check_file(self, ctx: FileContext) -> None:
-        self._finish()
-
-    def check_package(self, pkg: PackageContext) -> None:
-        self._finish()
+    node_types = ("method_declaration",)
 
     def check(self, node: Node, ctx: FileContext) -> None:
-        if node.type == "method_declaration":
-            self._finish()
-            self._method = _start(node, ctx)
-            return
-        method = self._method
-        if (
-            method is None
-            or method.ctx is not ctx
-            or not method.body_start <= node.start_byte < method.body_end
-            or ctx.text(node) != method.receiver
-        ):
-            return
-        if any(start <= node.start_byte < end for start, end in method.shadows):
-            return
-        _classify(node, method)
-
-    # -- evaluation --------------------------------------------------------------
-
-    def _finish(self) -> None:
-        method, self._method = self._method, None
+        method = _start(node, ctx)
         if method is None:
-            return
+            return  # pointer receiver, non-struct type, no body: nothing can be lost
+        # Every occurrence of the receiver name in the body, in document order, found by
+        # one compiled query over this method only (C speed) instead of a callback per
+        # identifier of the file.
+        for ident in captures(_uses_query(method.receiver), method.body).get("use", ()):
+            if any(start <= ident.start_byte < end for start, end in method.shadows):
+                continue
+            _classify(ident, method)
         for write in method.writes:
             if not _used_later(write, method):
                 self._report(method, write)
@@ -220,11 +197,13 @@ def _start(node: Node, ctx: FileContext) -> _Method | None:
         return None
     receiver = param.child_by_field_name("name")
     type_node = param.child_by_field_name("type")
-    if receiver is None or type_node is None or ctx.text(receiver) == "_":
+    if receiver is None or type_node is None:
         return None
     base = type_node.child_by_field_name("type") if type_node.type == "generic_type" else type_node
     if base is None or base.type != "type_identifier":
-        return None  # pointer receivers, parenthesised types
+        return None  # pointer receivers, parenthesised types: decided before decoding any text
+    if ctx.text(receiver) == "_":
+        return None
     type_name = ctx.text(base)
     symbol = ctx.package.facts.types.get(type_name)
     if symbol is None or symbol.kind != "struct":
@@ -236,9 +215,13 @@ def _start(node: Node, ctx: FileContext) -> _Method | None:
         type_name,
         type_node,
         ctx.text(name),
-        body.start_byte,
-        body.end_byte,
+        body,
     )
+
+
+def _uses_query(name: str) -> str:
+    escaped = name.replace("\\", "").replace('"', "")
+    return f'((identifier) @use (#eq? @use "{escaped}"))'
 
 
 def _classify(ident: Node, method: _Method) -> None:
@@ -379,7 +362,7 @@ def _inside(node: Node, method: _Method, types: tuple[str, ...]) -> list[tuple[i
     """Ranges of the enclosing nodes of ``types`` within the method body."""
     found: list[tuple[int, int]] = []
     up = node.parent
-    while up is not None and up.start_byte >= method.body_start:
+    while up is not None and up.start_byte >= method.body.start_byte:
         if up.type in types:
             found.append((up.start_byte, up.end_byte))
         up = up.parent
