@@ -11,17 +11,16 @@ To create or refresh a golden after checking the fix by hand:
 
 from __future__ import annotations
 
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from linter.diagnostics import Diagnostic
-from linter.engine import Linter
 from linter.fix import FileFixes, fix_file
-from linter.registry import all_rules
-from linter.source import SourceFile
-from tests.fixture_harness import FIXTURES, case_files, case_paths
+from tests.fixture_harness import FIXTURES, case_files, case_paths, lint_case
 
 
 def golden_of(path: Path) -> Path:
@@ -32,23 +31,29 @@ def golden_cases() -> list[tuple[Path, Path]]:
     return [(case, path) for case in case_paths() for path in case_files(case) if golden_of(path).exists()]
 
 
-def _lint(case: Path, target: Path, data: bytes) -> list[Diagnostic]:
-    sources = [SourceFile(str(p), data if p == target else p.read_bytes()) for p in case_files(case)]
-    directory = str(case if case.is_dir() else case.parent)
-    diagnostics = Linter(all_rules()).check_package(directory, sources).diagnostics
-    return [d for d in diagnostics if d.path == str(target)]
-
-
 def fix_fixture(case: Path, target: Path, data: bytes | None = None) -> FileFixes:
-    """Apply every fix (safe and unsafe) to ``target`` of ``case``, in memory."""
+    """Apply every fix (safe and unsafe) to ``target`` of ``case``, in memory.
+
+    The case is linted exactly as the fixture test lints it (``lint_case``: its
+    configuration, suppressions and all rules), on a temporary copy that holds the
+    content of each round.
+    """
     data = target.read_bytes() if data is None else data
-    return fix_file(
-        str(target),
-        data,
-        _lint(case, target, data),
-        lambda _path, new: _lint(case, target, new),
-        unsafe=True,
-    )
+    with tempfile.TemporaryDirectory() as scratch:
+        copy = Path(scratch) / case.name
+        if case.is_dir():
+            shutil.copytree(case, copy)
+            copied_target = copy / target.name
+        else:
+            copied_target = copy
+        path = str(copied_target)
+
+        def lint(content: bytes) -> list[Diagnostic]:
+            copied_target.write_bytes(content)
+            return [d for d in lint_case(copy) if d.path == path]
+
+        fixed = fix_file(path, data, lint(data), lambda _path, new: lint(new), unsafe=True)
+    return fixed
 
 
 CASES = golden_cases()
