@@ -87,6 +87,7 @@ _TOP_LEVEL = re.compile(r"^(?:func|type|var|const|import)\b")
 _IMPORT = re.compile(r'^import\s+(?:\w+\s+)?"([^"]+)"\s*$', re.M)
 _REGISTERED = re.compile(r"registered with(?:\s|//)+wrapper\.(\w+)\((\w+)\)")
 _HTTP_CALLBACK = re.compile(r"^func\s+(\w+)\(\w+ int, \w+ http\.Header, \w+ \[\]byte\)", re.M)
+_REDIS_CALLBACK = re.compile(r"^func\s+(\w+)\(\w+ resp\.Value\)", re.M)
 _CALLBACK_ARGUMENT = re.compile(r"[(,]\s*(on[A-Z]\w*)\s*[,)]")
 _DISPATCH_TAIL = "\tif err != nil {\n\t\treturn types.ActionContinue\n\t}\n\treturn types.HeaderStopAllIterationAndWatermark"
 
@@ -109,8 +110,9 @@ def wrap(fragment: str, hints: str = "") -> str:
       handlers they declare (``onHttpResponseHeaders``...) are registered, with the
       option a ``registered with wrapper.X(name)`` comment (in ``hints`` or the
       fragment) names; their ``import`` lines join the import block;
-    - an HTTP callback (``func f(status int, h http.Header, body []byte)``) that the
-      fragment does not use itself is dispatched by the request-header handler;
+    - an HTTP callback (``func f(status int, h http.Header, body []byte)``) or a Redis
+      callback (``func f(response resp.Value)``) that the fragment does not use itself
+      is dispatched by the request-header handler;
     - statements become the request-header handler's body; without a final return,
       it returns continue, or, when the fragment assigns ``err`` (a dispatch), the
       usual ``if err != nil { continue }; stop-all`` tail;
@@ -142,12 +144,14 @@ def wrap(fragment: str, hints: str = "") -> str:
     parts += [text for name, text in DEFAULTS.items() if name not in declared]
     if "onHttpRequestHeaders" not in declared:
         if top_level or not code:
-            callbacks = [c for c in _HTTP_CALLBACK.findall(fragment) if fragment.count(c) == 1]
-            body = (
-                f'\terr := cfg.Client.Get("/check", nil, {callbacks[0]}, 500)\n{_DISPATCH_TAIL}'
-                if callbacks
-                else "\treturn types.ActionContinue"
-            )
+            http_callbacks = [c for c in _HTTP_CALLBACK.findall(fragment) if fragment.count(c) == 1]
+            redis_callbacks = [c for c in _REDIS_CALLBACK.findall(fragment) if fragment.count(c) == 1]
+            if http_callbacks:
+                body = f'\terr := cfg.Client.Get("/check", nil, {http_callbacks[0]}, 500)\n{_DISPATCH_TAIL}'
+            elif redis_callbacks:
+                body = f'\terr := cfg.Redis.Get("key", {redis_callbacks[0]})\n{_DISPATCH_TAIL}'
+            else:
+                body = "\treturn types.ActionContinue"
         else:
             last = code[-1].strip()
             dispatches = re.search(r"\berr\s*:?=", fragment) is not None
