@@ -356,12 +356,13 @@ class Suppressions:
                     )
         no_reason = reporters.get(NO_REASON)
         if no_reason is not None and s.kind != "bad-directive" and s.ours and not s.reason:
-            listed = ",".join(e.text for e in s.ours)
+            listed = ", ".join(e.text for e in s.ours)
+            written = ",".join(e.text for e in s.entries)
             no_reason.report(
                 fctx,
                 (s.start_byte, s.end_byte),
                 f"suppression of {listed} gives no reason, so nobody can tell later whether it still applies; "
-                f"add one: {s.syntax(listed)}",
+                f"add one: {s.syntax(written)}",
             )
 
     def _check_unused(self, fctx: FileContext, s: Suppression, rule: Rule, judged: set[str]) -> None:

@@ -3,7 +3,10 @@
 A case is one ``.go`` file directly under ``fixtures/WGxxx/`` (a one-file package) or
 one sub-directory (a multi-file package). Every finding in a case must be wanted on
 its line; every ``want`` must be found. ``todo-want`` marks a known false negative: it
-is listed but does not fail.
+is listed but does not fail. ``// want-next-line CODE "re"`` expects the finding on the
+following line (for findings on a line whose comment cannot hold an annotation, such as a
+suppression comment without a reason). A case directory holding ``wasm-go-lint.toml`` is
+linted with that configuration (rule selection and per-file ignores).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from linter.config import Resolver
 from linter.diagnostics import Diagnostic
 from linter.engine import Linter
 from linter.registry import all_rules
@@ -21,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 
 _WANT = re.compile(r"//\s*want\s+(.*)$")
+_WANT_NEXT = re.compile(r"//\s*want-next-line\s+(.*)$")
 _PAIR = re.compile(r'(WG\d{3})\s+"((?:[^"\\]|\\.)*)"')
 _OK = re.compile(r"//\s*ok:\s*(WG\d{3}(?:\s*,\s*WG\d{3})*)")
 _TODO = re.compile(r"//\s*todo-want:\s*(WG\d{3}(?:\s*,\s*WG\d{3})*)")
@@ -64,6 +69,11 @@ def read_expectations(files: list[Path]) -> Expectations:
                 if not pairs:
                     raise ValueError(f"{path}:{number}: malformed want annotation: {line.strip()}")
                 found.wants.extend(Want(key, number, code, pattern) for code, pattern in pairs)
+            if match := _WANT_NEXT.search(line):
+                pairs = _PAIR.findall(match.group(1))
+                if not pairs:
+                    raise ValueError(f"{path}:{number}: malformed want-next-line annotation: {line.strip()}")
+                found.wants.extend(Want(key, number + 1, code, pattern) for code, pattern in pairs)
             if match := _OK.search(line):
                 found.oks.update((key, number, c.strip()) for c in match.group(1).split(","))
             if match := _TODO.search(line):
@@ -75,6 +85,11 @@ def lint_case(case: Path) -> list[Diagnostic]:
     files = case_files(case)
     sources = [SourceFile(str(path), path.read_bytes()) for path in files]
     directory = str(case if case.is_dir() else case.parent)
+    config = case / "wasm-go-lint.toml"
+    if case.is_dir() and config.is_file():
+        settings = Resolver(config_file=str(config)).settings_for(directory)
+        ignored = {s.path: settings.ignored_codes(s.path) for s in sources}
+        return Linter(settings.rules).check_package(directory, sources, ignored=ignored).diagnostics
     return Linter(all_rules()).check_package(directory, sources).diagnostics
 
 
