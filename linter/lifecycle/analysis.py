@@ -183,17 +183,25 @@ class LifecycleAnalysis:
             f"{op}: {abi}, so body frames keep flowing and the request can reach upstream before the "
             "callback decides; return types.HeaderStopAllIterationAndWatermark",
             severity=Severity.ERROR if new_wrapper else None,
-            fix=_stop_all_fix(where, where_file, handler),
+            fix=self._stop_all_fix(exit_, handler),
         )
+
+    def _stop_all_fix(self, exit_: Exit, handler: Handler) -> Fix | None:
+        value = exit_.value
+        if len(value) < 3 or not isinstance(value[2], int) or value[2] not in self.summaries.origins:
+            return None
+        constant, fctx = self.summaries.origins[value[2]]
+        return _stop_all_fix_at(constant, fctx, handler)
 
     def _judge_stop_iteration_without_body(
         self, handler: Handler, state: State, where: Node, where_file: FileContext, returned: str
     ) -> None:
         body = "request" if handler.phase is Phase.REQUEST_HEADERS else "response"
         guard = "ctx.HasRequestBody()" if body == "request" else "ctx.HasResponseBody()"
-        if state.awaiting_body or state.body_guard == "exact":
-            if self.pkg.generation is not Generation.OLD_WRAPPER:
-                return
+        guarded = state.awaiting_body or bool(state.body_guard)
+        if guarded and self.pkg.generation is not Generation.OLD_WRAPPER and state.body_guard != "guess":
+            return
+        if guarded and self.pkg.generation is Generation.OLD_WRAPPER:
             message = (
                 f"returns {returned} with nothing pending: under ABI 0.2.0 (the TinyGo wrapper) the host turns "
                 "it into stop-all, so the body is never delivered and the request hangs even when it has a "
@@ -370,6 +378,12 @@ class LifecycleAnalysis:
                 f"line {obs.state.reply_line}: resuming a stream that was answered locally crashes or "
                 "double-responds the gateway; resume explicitly on the paths that did not reply"
             )
+        elif obs.state.reply_call == obs.event.call.id:
+            message = (
+                f"`{obs.event.op}()` can run after this same call sent a local reply (line "
+                f"{obs.state.reply_line}) in an earlier iteration of the loop: resuming a stream that was "
+                "answered locally crashes or double-responds the gateway; stop the loop after the reply"
+            )
         else:
             message = (
                 f"`{obs.event.op}()` runs after the local reply sent on line {obs.state.reply_line} on this "
@@ -387,12 +401,14 @@ class LifecycleAnalysis:
                 continue
             kind = obs.event.kind
             if kind is EventKind.REPLY:
+                again = " (in an earlier iteration of the loop)" if obs.state.reply_call == obs.event.call.id else ""
                 self.report(
                     "WG112",
                     flow.file,
                     obs.event.call,
                     f"`{obs.event.op}` can send a second local reply on a path that already replied on line "
-                    f"{reply}: the client waits for a response that never comes; return after the first reply",
+                    f"{reply}{again}: the client waits for a response that never comes; return after the "
+                    "first reply",
                 )
             elif kind is EventKind.DISPATCH and obs.event.callback is not None:
                 self.report(
@@ -526,7 +542,7 @@ def _body_method(phase: Phase) -> str | None:
     return None
 
 
-def _stop_all_fix(where: Node, fctx: FileContext, handler: Handler) -> Fix | None:
+def _stop_all_fix_at(where: Node, fctx: FileContext, handler: Handler) -> Fix | None:
     """Replace the constant where it is written, when that is in the handler itself."""
     function = handler.function
     if function is None or handler.file is not fctx:

@@ -382,9 +382,7 @@ class Explorer:
             if found is None:
                 return [(replace(state, opaque=True), UNKNOWN)]
             outcomes.extend(found)
-        # The same call replying in one loop iteration and resuming in the next
-        # needs data that takes exclusive branches each time: not reported.
-        if state.reply_line and state.reply_call != event.call.id:
+        if state.reply_line:
             if any(outcome.reply_line for outcome, _ in outcomes):
                 op = "SendHttpResponse" if event.op == "func literal" else f"{event.op} -> SendHttpResponse"
                 self.observe(Event(EventKind.REPLY, event.call, op=op), state, deferred)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from linter.rule import PackageContext, Rule
 
 
 class LifecycleRule(Rule):
     """A rule whose findings come from ``PackageContext.lifecycle`` under its code."""
 
-    tags = ("correctness", "lifecycle")
+    tags: ClassVar[tuple[str, ...]] = ("correctness", "lifecycle")
 
     def check_package(self, pkg: PackageContext) -> None:
         for finding in pkg.lifecycle.findings.get(self.code, []):
