@@ -400,6 +400,8 @@ class LifecycleAnalysis:
             if not reply:
                 continue
             kind = obs.event.kind
+            if ("WG106", id(flow.file), obs.event.call.start_byte) in self._reported:
+                continue  # the same call's resume after the reply is the one defect (WG106)
             if kind is EventKind.REPLY:
                 again = " (in an earlier iteration of the loop)" if obs.state.reply_call == obs.event.call.id else ""
                 self.report(
