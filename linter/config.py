@@ -71,7 +71,7 @@ class ConfigError(ValueError):
 def shown(path: str) -> str:
     absolute = os.path.abspath(path)
     cwd = os.getcwd()
-    if absolute.startswith(cwd.rstrip(os.sep) + os.sep):
+    if absolute == cwd or absolute.startswith(cwd.rstrip(os.sep) + os.sep):
         return os.path.relpath(absolute, cwd)
     return absolute
 
@@ -319,7 +319,7 @@ def _layer(table: dict[str, Any], path: str, where: str) -> Layer:
             if not isinstance(value, dict):
                 raise ConfigError(f"{where}: {name} must be {KEYS[key]}, got {_describe(value)}")
             for glob, selectors in value.items():
-                listed = _selector_list(selectors, where, f"{name}.{glob!r}" if "." in glob else f"{name}.{glob}")
+                listed = _selector_list(selectors, where, f"{name}.{_toml_key(glob)}")
                 codes = frozenset(c for s in listed for c in expand(s))
                 layer.per_file_ignores.append((Pattern(directory, glob), codes, glob))
         elif key == "include-tests":

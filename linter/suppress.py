@@ -108,13 +108,12 @@ def known_rules(extra: Iterable[Rule | type[Rule]] = ()) -> dict[str, str]:
     return known
 
 
-def parse_comment(fctx: FileContext, node: Node, known: dict[str, str]) -> Suppression | None:
-    """The suppression a ``comment`` node holds, or None for any other comment."""
+def parse_comment(fctx: FileContext, node: Node | tuple[int, int], known: dict[str, str]) -> Suppression | None:
+    """The suppression a ``comment`` node (or byte range) holds, or None for any other comment."""
     data = fctx.file.data
-    start = node.start_byte
+    start, end = (node.start_byte, node.end_byte) if isinstance(node, Node) else node
     if not _START.match(data, start):
         return None
-    end = node.end_byte
     if data[end - 1 : end] == b"\r":
         end -= 1
     text = data[start:end].decode("utf-8", errors="replace")
@@ -199,11 +198,14 @@ def closest(token: str, known: dict[str, str]) -> str | None:
         best = min(known, key=lambda code: (_distance(wanted, code), sorted(wanted) != sorted(code), code))
         return f"{best} ({known[best]})" if _distance(wanted, best) <= 2 else None
     names = {name: code for code, name in known.items()}
-    match = difflib.get_close_matches(token.lower(), [*names, *known], n=1, cutoff=0.6)
+    lowered = {code.lower(): code for code in known}
+    match = difflib.get_close_matches(token.lower(), [*names, *lowered], n=1, cutoff=0.6)
     if not match:
         return None
     hit = match[0]
-    return f"{hit} ({names[hit]})" if hit in names else f"{hit} ({known[hit]})"
+    if hit in names:
+        return f"{hit} ({names[hit]})"
+    return f"{lowered[hit]} ({known[lowered[hit]]})"
 
 
 def _distance(a: str, b: str) -> int:
@@ -266,6 +268,28 @@ class Suppressions:
                 found.append(parsed)
         return found
 
+    def blanked(self, fctx: FileContext, found: list[Suppression]) -> list[Suppression]:
+        """Directives inside declarations the parser blanked out for a syntax error.
+
+        linter/parse.py replaces a broken top-level declaration with spaces so the rest
+        of the file parses; its comments are then missing from the tree. Only in such a
+        file, directive-shaped text that no tree node covers is read as a comment.
+        """
+        if not fctx.syntax_errors:
+            return []
+        data = fctx.file.data
+        seen = {s.start_byte for s in found}
+        extra: list[Suppression] = []
+        for match in _START.finditer(data):
+            start = match.start()
+            if start in seen or fctx.root.descendant_for_byte_range(start, start + 1) != fctx.root:
+                continue
+            end = data.find(b"\n", start)
+            parsed = parse_comment(fctx, (start, len(data) if end == -1 else end), self.known)
+            if parsed is not None:
+                extra.append(parsed)
+        return extra
+
     def apply(
         self,
         fctx: FileContext,
@@ -290,6 +314,7 @@ class Suppressions:
             fctx.diagnostics = diagnostics
             return 0
         found = self.comments(fctx, walked)
+        found += self.blanked(fctx, found)
         if not found:
             fctx.diagnostics = diagnostics
             return 0
