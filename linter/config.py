@@ -539,11 +539,15 @@ class Resolver:
         self._closest: dict[str, str | None] = {}
         self._chains: dict[str | None, Settings] = {}
         self._layers: dict[str, Layer] = {}
+        self._by_path: dict[str, Settings] = {}
         if self.config_file is not None and not os.path.isfile(self.config_file):
             raise ConfigError(f"{shown(self.config_file)}: --config: no such file")
 
     def settings_for(self, path: str) -> Settings:
         """The settings of a directory (or of the directory of a file)."""
+        cached = self._by_path.get(path)
+        if cached is not None:
+            return cached
         absolute = os.path.abspath(path)
         directory = absolute if os.path.isdir(absolute) else os.path.dirname(absolute)
         if self.isolated:
@@ -556,6 +560,7 @@ class Resolver:
         if settings is None:
             settings = self._settings(found)
             self._chains[found] = settings
+        self._by_path[path] = settings
         return settings
 
     def used(self) -> list[Settings]:
