@@ -28,16 +28,72 @@ _BREAKABLE = frozenset({"for_statement", "expression_switch_statement", "type_sw
 _SWITCH_CASES = frozenset({"expression_case", "type_case", "default_case"})
 _SELECT_CASES = frozenset({"communication_case", "default_case"})
 _RESUME_HINT = " (resuming does not re-enter the handler)"
+_MAY_EXIT = frozenset(
+    {
+        "return_statement",
+        "goto_statement",
+        "break_statement",
+        "continue_statement",
+        "expression_statement",
+        "block",
+        "labeled_statement",
+        "if_statement",
+        "for_statement",
+        "expression_switch_statement",
+        "type_switch_statement",
+        "select_statement",
+    }
+)
+"""Statement types that can end a block; every other statement completes normally."""
+_EXIT_PACKAGES = frozenset(_STDLIB_EXITS)
 
 
-@dataclass(frozen=True)
 class _Exit:
-    """A statement that cannot complete normally, as a message names it."""
+    """A statement that cannot complete normally.
 
-    node: Node
-    what: str
-    pause: bool = False
-    """A return of a pausing action (every branch's, for compound statements)."""
+    How a message names it and whether it returns a pausing action are worked out only
+    when a finding is reported: most exits never are, and both need source text.
+    """
+
+    __slots__ = ("branches", "kind", "node")
+
+    def __init__(self, node: Node, kind: str, branches: tuple[_Exit | None, ...] = ()) -> None:
+        self.node = node
+        self.kind = kind
+        """``jump`` (return, goto, break, continue), ``panic``, ``call`` (os.Exit, log.Fatal...),
+        ``if``, ``for``, ``switch``, ``select`` or ``select-empty``."""
+        self.branches = branches
+        """For ``if``/``switch``/``select``: the exit of each branch or case (None for a
+        switch case that falls through)."""
+
+    def what(self, ctx: FileContext) -> str:
+        node, kind = self.node, self.kind
+        if kind == "jump":
+            return f"`{_brief(ctx, node)}`"
+        if kind == "panic":
+            return "`panic(...)`"
+        if kind == "call":
+            call = next(c for c in node.named_children if c.type != "comment")
+            function = call.child_by_field_name("function")
+            return f"`{ctx.text(function) if function is not None else ''}(...)`"
+        line = _line(ctx, node)
+        if kind == "if":
+            return f"the `if`/`else` on line {line}, every branch of which returns or jumps away,"
+        if kind == "for":
+            return f"the endless `for` loop on line {line} (no condition, no `break` out of it)"
+        if kind == "switch":
+            return f"the `switch` on line {line}, every case of which (default included) returns or jumps away,"
+        if kind == "select":
+            return f"the `select` on line {line}, every case of which returns or jumps away,"
+        return f"`select {{}}` on line {line}, which blocks forever,"
+
+    def pause(self, ctx: FileContext) -> bool:
+        """A return of a pausing action (every branch's, for compound statements)."""
+        if self.kind == "jump":
+            return self.node.type == "return_statement" and _returns_pause(ctx, self.node)
+        if self.kind in ("if", "switch", "select"):
+            return all(branch is not None and branch.pause(ctx) for branch in self.branches)
+        return False
 
 
 class _NeedGotos(Exception):
@@ -99,60 +155,99 @@ class UnreachableCode(Rule):
         """(file, start byte of the enclosing function, label) of every goto seen."""
         self._pending: list[tuple[FileContext, Node]] = []
         """Statement lists whose verdict depends on goto statements not walked yet."""
+        self._scan: _Scan | None = None
+        """The current file's scanner: it remembers the exit of every statement judged, so
+        nested lists (judged again when the walk reaches them) cost nothing the second time."""
 
     def check(self, node: Node, ctx: FileContext) -> None:
+        if node.named_child_count < 2 and node.type == "statement_list":
+            return  # one statement (or none): nothing can follow an exit
         if node.type == "goto_statement":
             label = _label_of(node)
             function = _enclosing_function(node)
             if label is not None and function is not None:
                 self._gotos.add((ctx.path, function.start_byte, ctx.text(label)))
             return
+        scan = self._scan
+        if scan is None or scan.ctx is not ctx:
+            scan = self._scan = _Scan(ctx, _unknown_targets)
         try:
-            self._check_list(node, ctx, _unknown_targets)
+            self._check_list(node, ctx, scan)
         except _NeedGotos:
             self._pending.append((ctx, node))
 
     def check_package(self, pkg: PackageContext) -> None:
         pending, gotos = self._pending, self._gotos
-        self._pending, self._gotos = [], set()
+        self._pending, self._gotos, self._scan = [], set(), None
+        scans: dict[int, _Scan] = {}
         for ctx, node in pending:
-            self._check_list(node, ctx, _GotoTargets(ctx, gotos))
+            scan = scans.get(id(ctx))
+            if scan is None:
+                scan = scans[id(ctx)] = _Scan(ctx, _GotoTargets(ctx, gotos))
+            self._check_list(node, ctx, scan)
 
-    def _check_list(self, node: Node, ctx: FileContext, targeted: Callable[[Node], bool]) -> None:
-        for dead, after in _Scan(ctx, targeted).dead_runs(node):
+    def _check_list(self, node: Node, ctx: FileContext, scan: _Scan) -> None:
+        for dead, after in scan.dead_runs(node):
             self.report(ctx, _first_line(ctx, dead), _message(ctx, after))
 
 
 class _Scan:
-    """Which statements of a list can complete normally, looking only at small local subtrees."""
+    """Which statements of a list can complete normally, looking only at small local subtrees.
+
+    Results are remembered per node for the scanner's file (and its ``targeted``), since
+    the walk judges every nested list again after its enclosing statement was judged.
+    """
 
     def __init__(self, ctx: FileContext, targeted: Callable[[Node], bool]) -> None:
         self.ctx = ctx
         self.targeted = targeted
+        self.may_call_exit = not _EXIT_PACKAGES.isdisjoint(ctx.imports.paths)
+        """Does the file import ``os`` or ``log`` (else no call can be ``os.Exit``/``log.Fatal``)?"""
+        self._exits: dict[object, _Exit | None] = {}
+        self._lists: dict[int, tuple[_Exit | None, list[tuple[Node, _Exit]]]] = {}
+        """Statement list id -> (its exit, its dead runs), for lists judged whole."""
 
     def dead_runs(self, statement_list: Node) -> list[tuple[Node, _Exit]]:
-        runs: list[tuple[Node, _Exit]] = []
-        self._scan(statement_list, runs)
-        return runs
+        """The first statement of each dead run in the list, with the exit it follows."""
+        if statement_list.named_child_count < 2:
+            return []  # nothing can follow an exit
+        known = self._lists.get(statement_list.id)
+        if known is not None:  # judged whole as part of an enclosing statement
+            return known[1]
+        return self._judge(statement_list, whole=False)[1]
 
-    def _scan(self, statement_list: Node, runs: list[tuple[Node, _Exit]] | None) -> _Exit | None:
-        """The exit that ends the list, if control cannot fall off its end; ``runs`` collects dead runs."""
+    def _scan(self, statement_list: Node) -> _Exit | None:
+        """The exit that ends the list, if control cannot fall off its end."""
+        known = self._lists.get(statement_list.id)
+        if known is None:
+            known = self._lists[statement_list.id] = self._judge(statement_list, whole=True)
+        return known[0]
+
+    def _judge(self, statement_list: Node, whole: bool) -> tuple[_Exit | None, list[tuple[Node, _Exit]]]:
+        """The list's exit and its dead runs.
+
+        Unless ``whole``, only the dead runs are wanted: the last statement is not judged
+        (nothing follows it) and the exit returned is None.
+        """
+        statements = [(c, kind) for c in statement_list.named_children if (kind := c.type) not in _SKIPPED]
+        last = len(statements) - 1
+        runs: list[tuple[Node, _Exit]] = []
         exit_: _Exit | None = None
         reported = False
-        for stmt in statement_list.named_children:
-            if stmt.type in _SKIPPED:
-                continue
+        for index, (stmt, kind) in enumerate(statements):
             if exit_ is not None:
-                if stmt.type == "labeled_statement" and self.targeted(stmt):
+                if kind == "labeled_statement" and self.targeted(stmt):
                     exit_ = None
                 else:
-                    if runs is not None and not reported:
+                    if not reported:
                         runs.append((stmt, exit_))
                         reported = True
                     continue
-            exit_ = self.exit_of(stmt)
+            if not whole and index == last:
+                return None, runs
+            exit_ = self.exit_of(stmt) if kind in _MAY_EXIT else None
             reported = False
-        return exit_
+        return exit_, runs
 
     def _block_exit(self, block: Node | None) -> _Exit | None:
         if block is None:
@@ -160,14 +255,22 @@ class _Scan:
         if block.type == "if_statement":
             return self.exit_of(block)
         statements = next((c for c in block.named_children if c.type == "statement_list"), None)
-        return None if statements is None else self._scan(statements, None)
+        return None if statements is None else self._scan(statements)
 
     def exit_of(self, stmt: Node, label: str | None = None) -> _Exit | None:
         kind = stmt.type
-        if kind == "return_statement":
-            return _Exit(stmt, f"`{_brief(self.ctx, stmt)}`", pause=self._returns_pause(stmt))
-        if kind in ("goto_statement", "break_statement", "continue_statement"):
-            return _Exit(stmt, f"`{_brief(self.ctx, stmt)}`")
+        if kind not in _MAY_EXIT:
+            return None
+        key: object = stmt.id if label is None else (stmt.id, label)
+        if key in self._exits:
+            return self._exits[key]
+        found = self._exit_of(stmt, kind, label)
+        self._exits[key] = found
+        return found
+
+    def _exit_of(self, stmt: Node, kind: str, label: str | None) -> _Exit | None:
+        if kind in ("return_statement", "goto_statement", "break_statement", "continue_statement"):
+            return _Exit(stmt, "jump")
         if kind == "expression_statement":
             return self._call_exit(stmt)
         if kind == "block":
@@ -195,33 +298,39 @@ class _Scan:
         if function is None:
             return None
         ctx = self.ctx
-        if function.type == "identifier" and ctx.text(function) == "panic" and not ctx.package.declares("panic"):
-            return _Exit(stmt, "`panic(...)`")
+        if (
+            function.type == "identifier"
+            and function.end_byte - function.start_byte == len("panic")
+            and ctx.text(function) == "panic"
+            and not ctx.package.declares("panic")
+        ):
+            return _Exit(stmt, "panic")
+        if not self.may_call_exit:
+            return None
         for path, members in _STDLIB_EXITS.items():
             if ctx.refers_to(function, {path}, *members):
-                return _Exit(stmt, f"`{ctx.text(function)}(...)`")
+                return _Exit(stmt, "call")
         return None
 
     def _if_exit(self, stmt: Node) -> _Exit | None:
-        branches: list[_Exit] = []
+        chain: list[Node] = []
         current: Node | None = stmt
         while current is not None and current.type == "if_statement":
-            consequence = self._block_exit(current.child_by_field_name("consequence"))
+            chain.append(current)
+            current = current.child_by_field_name("alternative")
+        if current is None:
+            return None  # no final else: control can skip every branch (decided before judging any)
+        branches: list[_Exit] = []
+        for link in chain:
+            consequence = self._block_exit(link.child_by_field_name("consequence"))
             if consequence is None:
                 return None
             branches.append(consequence)
-            current = current.child_by_field_name("alternative")
-        if current is None:
-            return None  # no final else: control can skip every branch
         last = self._block_exit(current)
         if last is None:
             return None
         branches.append(last)
-        return _Exit(
-            stmt,
-            f"the `if`/`else` on line {_line(self.ctx, stmt)}, every branch of which returns or jumps away,",
-            pause=all(b.pause for b in branches),
-        )
+        return _Exit(stmt, "if", tuple(branches))
 
     def _for_exit(self, stmt: Node, label: str | None) -> _Exit | None:
         body = stmt.child_by_field_name("body")
@@ -232,46 +341,39 @@ class _Scan:
                 return None  # a condition or a range clause: the loop can end
         if body is not None and self._breaks_out(body, label):
             return None
-        return _Exit(stmt, f"the endless `for` loop on line {_line(self.ctx, stmt)} (no condition, no `break` out of it)")
+        return _Exit(stmt, "for")
 
     def _switch_exit(self, stmt: Node, label: str | None) -> _Exit | None:
         cases = [c for c in stmt.named_children if c.type in _SWITCH_CASES]
         if not any(c.type == "default_case" for c in cases):
             return None
+        branches: list[_Exit | None] = []
         for case in cases:
             statements = _case_statements(case)
             if statements is None:
                 return None
-            if self._scan(statements, None) is None and not _ends_in_fallthrough(statements):
+            found = self._scan(statements)
+            if found is None and not _ends_in_fallthrough(statements):
                 return None
+            branches.append(found)  # None: falls through (and does not pause)
         if any(self._breaks_out(case, label) for case in cases):
             return None
-        return _Exit(
-            stmt,
-            f"the `switch` on line {_line(self.ctx, stmt)}, every case of which (default included) returns or jumps away,",
-            pause=all(self._case_pauses(case) for case in cases),
-        )
+        return _Exit(stmt, "switch", tuple(branches))
 
     def _select_exit(self, stmt: Node, label: str | None) -> _Exit | None:
         cases = [c for c in stmt.named_children if c.type in _SELECT_CASES]
         if not cases:
-            return _Exit(stmt, f"`select {{}}` on line {_line(self.ctx, stmt)}, which blocks forever,")
+            return _Exit(stmt, "select-empty")
+        branches: list[_Exit | None] = []
         for case in cases:
             statements = _case_statements(case)
-            if statements is None or self._scan(statements, None) is None:
+            found = None if statements is None else self._scan(statements)
+            if found is None:
                 return None
+            branches.append(found)
         if any(self._breaks_out(case, label) for case in cases):
             return None
-        return _Exit(
-            stmt,
-            f"the `select` on line {_line(self.ctx, stmt)}, every case of which returns or jumps away,",
-            pause=all(self._case_pauses(case) for case in cases),
-        )
-
-    def _case_pauses(self, case: Node) -> bool:
-        statements = _case_statements(case)
-        found = None if statements is None else self._scan(statements, None)
-        return found is not None and found.pause
+        return _Exit(stmt, "select", tuple(branches))
 
     def _breaks_out(self, node: Node, label: str | None, nested: bool = False) -> bool:
         """Does ``node`` contain a ``break`` that leaves the statement being judged?
@@ -298,12 +400,14 @@ class _Scan:
                 return True
         return False
 
-    def _returns_pause(self, stmt: Node) -> bool:
-        values = next((c for c in stmt.named_children if c.type == "expression_list"), None)
-        if values is None:
-            return False
-        expressions = [c for c in values.named_children if c.type != "comment"]
-        return len(expressions) == 1 and self.ctx.refers_to(expressions[0], TYPES, *_PAUSE_ACTIONS)
+
+
+def _returns_pause(ctx: FileContext, stmt: Node) -> bool:
+    values = next((c for c in stmt.named_children if c.type == "expression_list"), None)
+    if values is None:
+        return False
+    expressions = [c for c in values.named_children if c.type != "comment"]
+    return len(expressions) == 1 and ctx.refers_to(expressions[0], TYPES, *_PAUSE_ACTIONS)
 
 
 def _case_statements(case: Node) -> Node | None:
@@ -358,8 +462,8 @@ def _first_line(ctx: FileContext, node: Node) -> tuple[int, int]:
 
 
 def _message(ctx: FileContext, after: _Exit) -> str:
-    what = after.what
-    if what.startswith("`") and not what.startswith("`select"):
+    what = after.what(ctx)
+    if after.kind in ("jump", "panic", "call"):
         what = f"{what} on line {_line(ctx, after.node)}"
-    hint = _RESUME_HINT if after.pause else ""
+    hint = _RESUME_HINT if after.pause(ctx) else ""
     return f"unreachable: this statement follows {what} and never runs{hint}"
