@@ -91,6 +91,12 @@ def cli() -> None:
 )
 @click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
 @click.option(
+    "--force-exclude",
+    is_flag=True,
+    help="Skip files named on the command line that discovery would skip (excludes, _test.go, vendor/, "
+    "generated files): for pre-commit, which passes every staged file.",
+)
+@click.option(
     "--fail-on",
     type=click.Choice(["error", "warning", "info"]),
     help="Lowest severity that makes the exit code 1 (default: the configuration's fail-on, else info).",
@@ -111,6 +117,7 @@ def check(
     sarif_category: str | None,
     config_file: str | None,
     isolated: bool,
+    force_exclude: bool,
     fail_on: str | None,
     **adoption: Any,
 ) -> None:
@@ -134,7 +141,9 @@ def check(
     if click.get_current_context().get_parameter_source("output_format") is click.core.ParameterSource.DEFAULT:
         output_format = settings.output_format or output_format  # the configuration's output-format
     targets = _plan_outputs(output_format, outputs)
-    options = Options(include_tests=bool(include_tests), max_file_size=max_file_size, config=config)
+    options = Options(
+        include_tests=bool(include_tests), max_file_size=max_file_size, config=config, force_exclude=force_exclude
+    )
     stdin = None
     if list(paths) == ["-"] or (not paths and stdin_filename):
         stdin = (sys.stdin.buffer.read(), stdin_filename or "-")

@@ -33,6 +33,8 @@ class Options:
     config: Resolver | None = None
     """Configuration files (linter/config.py): per-directory rules, per-file ignores,
     excludes, include-tests, severities and fail-on. None: ``rules`` and the fields above."""
+    force_exclude: bool = False
+    """Filter files named explicitly as directory discovery does (``--force-exclude``)."""
 
 
 @dataclass
@@ -143,6 +145,8 @@ def discover(paths: Sequence[str], options: Options) -> tuple[dict[str, _Package
                 package.whole_directory = True
                 package.analysed.extend(files)
         elif os.path.isfile(absolute):
+            if options.force_exclude and not _wanted_file(absolute, options):
+                continue
             package = packages.setdefault(os.path.dirname(absolute), _Package())
             package.analysed.append(absolute)
         elif os.path.lexists(absolute):
@@ -167,6 +171,25 @@ def _walk(root: str, options: Options, notices: list[Notice] | None = None) -> I
         ]
         if files:
             yield directory, files
+
+
+def _wanted_file(path: str, options: Options) -> bool:
+    """Whether discovery of a directory would pick the file at ``path``: its name (``.go``,
+    ``_test.go``, excludes) and each directory from the working directory down to it
+    (``vendor/``, ``testdata/``, hidden and ``_`` directories, excludes). For
+    ``--force-exclude``: pre-commit passes every staged file by name."""
+    directory, name = os.path.split(path)
+    if not _wanted_in_directory(name, options, directory):
+        return False
+    parent = os.getcwd()
+    relative = os.path.relpath(directory, parent)
+    if relative == os.curdir or relative.split(os.sep)[0] == os.pardir:
+        return True  # no directories to check below the working directory
+    for part in relative.split(os.sep):
+        if not _wanted_directory(parent, part, options):
+            return False
+        parent = os.path.join(parent, part)
+    return True
 
 
 def _siblings(directory: str, analysed: Sequence[str], options: Options) -> list[SourceFile]:
@@ -246,7 +269,11 @@ def _check_directory(linter: _Linters, directory: str, package: _Package, option
         loaded = load_source(path, options)
         if isinstance(loaded, Notice):
             result.notices.append(loaded)
-        elif package.whole_directory and not options.include_generated and is_generated(loaded.data):
+        elif (
+            (package.whole_directory or options.force_exclude)
+            and not options.include_generated
+            and is_generated(loaded.data)
+        ):
             continue
         else:
             sources.append(loaded)
