@@ -5,7 +5,9 @@ owns a ``LocalTypes``, subscribes to ``DECLARATION_NODE_TYPES`` as well as to th
 nodes it checks, and feeds each declaration node to ``record``. The shared walk
 visits nodes in document order and Go declares a local before its use, so when a use
 is checked every declaration that can be in scope has been recorded; ``type_of``
-picks the innermost one whose scope contains the use (lexical shadowing). Package
+picks the innermost one whose scope contains the use (lexical shadowing). Recording
+only queues the node; declarations are read when a use is first looked up after them,
+so files (and stretches of files) where nothing is looked up cost almost nothing. Package
 variables come from ``PackageFacts`` (any file of the package), struct fields from
 its type declarations. No tree walk: declarations are collected by the engine's walk
 and uses look at a few nodes around them.
@@ -37,6 +39,7 @@ DECLARATION_NODE_TYPES = (
     "type_switch_statement",
 )
 
+_DECLARATIONS = frozenset(DECLARATION_NODE_TYPES)
 _FUNCTIONS = ("function_declaration", "method_declaration", "func_literal")
 _MAX_DEPTH = 8
 
@@ -77,17 +80,39 @@ class LocalTypes:
     def __init__(self) -> None:
         self._ctx: FileContext | None = None
         self._decls: dict[str, list[_Decl]] = {}
+        self._queued: list[Node] = []
+        """Declaration nodes recorded but not read yet, in walk order."""
 
     def _sync(self, ctx: FileContext) -> None:
         if ctx is not self._ctx:
             self._ctx = ctx
             self._decls = {}
+            self._queued = []
 
     # -- recording ---------------------------------------------------------------
 
     def record(self, node: Node, ctx: FileContext) -> bool:
-        """Record the names ``node`` declares; False if it is not a declaration node."""
+        """Record the names ``node`` declares; False if it is not a declaration node.
+
+        The node is only queued here and read at the next lookup: the walk order, and so
+        the set of declarations a lookup sees, is the same as if it were read now.
+        """
         self._sync(ctx)
+        if node.type not in _DECLARATIONS:
+            return False
+        self._queued.append(node)
+        return True
+
+    def _read_queued(self) -> None:
+        queued, ctx = self._queued, self._ctx
+        if not queued or ctx is None:
+            return
+        self._queued = []
+        for node in queued:
+            self._read(node, ctx)
+
+    def _read(self, node: Node, ctx: FileContext) -> None:
+        """Add the names the declaration ``node`` declares to the table."""
         kind = node.type
         if kind in ("parameter_declaration", "variadic_parameter_declaration"):
             self._parameters(node, ctx)
@@ -109,9 +134,6 @@ class LocalTypes:
             value = node.child_by_field_name("value")
             if alias is not None and value is not None:
                 self._names(ctx, alias.named_children, value.end_byte, node, None, None)
-        else:
-            return False
-        return True
 
     def _parameters(self, node: Node, ctx: FileContext) -> None:
         plist = node.parent
@@ -201,6 +223,7 @@ class LocalTypes:
     def _identifier(self, expr: Node, ctx: FileContext, depth: int) -> TypeRef | None:
         name = ctx.text(expr)
         if ctx is self._ctx:
+            self._read_queued()
             at = expr.start_byte
             for decl in reversed(self._decls.get(name, ())):
                 if decl.visible_from <= at and decl.scope_start <= at < decl.scope_end:
