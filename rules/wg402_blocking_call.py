@@ -1,15 +1,19 @@
 from __future__ import annotations
 
+import re
+
 from tree_sitter import Node
 
 from linter.diagnostics import Severity
 from linter.model.localtypes import DECLARATION_NODE_TYPES, LocalTypes, TypeRef
-from linter.rule import FileContext, Rule
+from linter.rule import FileContext, PackageContext, Rule
 
 _TIME = frozenset({"time"})
 _SYNC = frozenset({"sync"})
 _TIMERS = ("After", "Tick", "NewTimer", "NewTicker")
 _WAITERS = {TypeRef("sync", "WaitGroup"): "sync.WaitGroup", TypeRef("sync", "Cond"): "sync.Cond"}
+_CHAN = re.compile(rb"\bchan\b")
+"""A channel type can only come from a ``chan`` keyword in some file of the package."""
 
 _CONSEQUENCE = (
     "TinyGo rejects it (\"trying to make exported function async\") or the VM fails to load "
@@ -66,32 +70,57 @@ class BlockingCall(Rule):
 
     def __init__(self) -> None:
         self.types = LocalTypes()
+        self._ctx: FileContext | None = None
+        self._pkg: PackageContext | None = None
+        self._time = False
+        """Does the file import "time" (else no call can be time.Sleep or a timer)?"""
+        self._sync = False
+        """Does any file of the package import "sync" (else nothing is a WaitGroup or Cond)?"""
+        self._chan = False
+        """Does any file of the package mention ``chan`` (else nothing is a channel to range over)?"""
+
+    def check_file(self, ctx: FileContext) -> None:
+        self._start(ctx)
+
+    def _start(self, ctx: FileContext) -> None:
+        """Decide once per file which checks can find anything in it."""
+        self._ctx = ctx
+        pkg = ctx.package
+        if pkg is not self._pkg:
+            self._pkg = pkg
+            self._sync = any("sync" in f.imports.paths for f in pkg.files)
+            self._chan = any(_CHAN.search(f.file.data) is not None for f in pkg.files)
+        self._time = "time" in ctx.imports.paths
 
     def check(self, node: Node, ctx: FileContext) -> None:
+        if ctx is not self._ctx:
+            self._start(ctx)
         kind = node.type
         if kind == "call_expression":
-            self._call(node, ctx)
+            if self._time or self._sync:
+                self._call(node, ctx)
         elif kind == "unary_expression":
             self._receive(node, ctx)
         elif kind == "for_statement":
-            self._range(node, ctx)
+            if self._chan:
+                self._range(node, ctx)
         elif kind == "select_statement":
             self._select(node, ctx)
-        else:
+        elif self._sync or self._chan:  # a declaration: types are only needed for Wait and range
             self.types.record(node, ctx)
 
     def _call(self, call: Node, ctx: FileContext) -> None:
         function = call.child_by_field_name("function")
         if function is None:
             return
-        if ctx.refers_to(function, _TIME, "Sleep"):
+        if self._time and ctx.refers_to(function, _TIME, "Sleep"):
             self.report(
                 ctx,
                 call,
                 f"`{_short(ctx, function)}(...)` blocks the VM: {_CONSEQUENCE}; retry from the async "
                 "callback or from a tick function (wrapper.RegisterTickFunc) instead of sleeping",
             )
-        elif ctx.refers_to(function, _TIME, *_TIMERS):
+        elif self._time and ctx.refers_to(function, _TIME, *_TIMERS):
             if _waited_by_blocking_select(call):
                 return  # the select itself is reported
             self.report(
@@ -102,9 +131,9 @@ class BlockingCall(Rule):
                 "function (wrapper.RegisterTickFunc) for periodic work and the async call's timeout argument "
                 "for deadlines",
             )
-        elif function.type == "selector_expression":
+        elif self._sync and function.type == "selector_expression":
             member = function.child_by_field_name("field")
-            if member is None or ctx.text(member) != "Wait":
+            if member is None or ctx.file.data[member.start_byte : member.end_byte] != b"Wait":
                 return
             operand = function.child_by_field_name("operand")
             receiver = self.types.method_receiver(self.types.type_of(operand, ctx), "Wait", _WAITERS, ctx.package)
@@ -128,7 +157,7 @@ class BlockingCall(Rule):
         if parent is not None and parent.type == "receive_statement":
             return  # a select case: the select decides whether it blocks
         operand = node.child_by_field_name("operand")
-        if operand is not None and operand.type == "call_expression":
+        if self._time and operand is not None and operand.type == "call_expression":
             function = operand.child_by_field_name("function")
             if ctx.refers_to(function, _TIME, *_TIMERS):
                 return  # reported at the timer call
