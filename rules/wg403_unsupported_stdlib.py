@@ -4,7 +4,7 @@ from tree_sitter import Node
 
 from linter.diagnostics import Severity
 from linter.model.localtypes import DECLARATION_NODE_TYPES, LocalTypes, TypeRef
-from linter.rule import FileContext, Rule
+from linter.rule import FileContext, PackageContext, Rule
 
 _HTTP = "net/http"
 _NET = "net"
@@ -99,6 +99,9 @@ _METHODS = {
 }
 
 _PATHS = frozenset({*_MEMBERS, *_SYSCALLS})
+_TYPED_PATHS = frozenset(ref.path for ref in (*_TYPES, *_METHODS))
+"""Packages whose types matter: a value of them can only exist where one is imported."""
+_METHOD_NAMES = frozenset(name.encode() for _, names in _METHODS.values() for name in names)
 
 
 class UnsupportedStdlib(Rule):
@@ -137,31 +140,62 @@ class UnsupportedStdlib(Rule):
     def __init__(self) -> None:
         self.types = LocalTypes()
         self._ctx: FileContext | None = None
+        self._pkg: PackageContext | None = None
         self._relevant = False
+        """Does any file of the package import one of the packages this rule knows?"""
+        self._typed = False
+        """Does any file of the package import net/http or net, so that a value can be an
+        http.Client or a net.Dialer (a struct field may be declared in another file)?"""
+        self._names: frozenset[bytes] = frozenset()
+        """This file's local names for the packages this rule knows, as source bytes."""
         self._dotted: list[str] = []
+        self._local = False
+        """Can this file name a member of such a package (a local name or a dot import)?"""
+
+    def check_file(self, ctx: FileContext) -> None:
+        self._start(ctx)
+
+    def _start(self, ctx: FileContext) -> None:
+        """Decide once per file which checks can find anything in it."""
+        self._ctx = ctx
+        pkg = ctx.package
+        if pkg is not self._pkg:
+            self._pkg = pkg
+            self._relevant = any(f.imports.paths & _PATHS for f in pkg.files)
+            self._typed = any(f.imports.paths & _TYPED_PATHS for f in pkg.files)
+        names = ctx.imports.by_name.items()
+        self._names = frozenset(name.encode() for name, path in names if path in _PATHS)
+        self._dotted = [p for p in ctx.imports.dot_imports if p in _PATHS]
+        self._local = bool(self._names or self._dotted)
 
     def check(self, node: Node, ctx: FileContext) -> None:
         if ctx is not self._ctx:
-            self._ctx = ctx
-            # per package: a struct field typed *http.Client may be declared in another file
-            self._relevant = any(f.imports.paths & _PATHS for f in ctx.package.files)
-            self._dotted = [p for p in ctx.imports.dot_imports if p in _PATHS]
-        kind = node.type
-        if kind in DECLARATION_NODE_TYPES:
-            if self._relevant:
-                self.types.record(node, ctx)
-            return
+            self._start(ctx)
         if not self._relevant:
             return
+        kind = node.type
         if kind == "selector_expression":
-            self._member(node, ctx)
+            if self._names and self._names_import(node.child_by_field_name("operand"), ctx):
+                self._member(node, ctx)
         elif kind == "call_expression":
             self._call(node, ctx)
         elif kind == "composite_literal":
+            if not self._local:
+                return  # its type cannot be one of net/http's or net's
             what = self._type_kind(node.child_by_field_name("type"), ctx)
             type_node = node.child_by_field_name("type")
             if what is not None and type_node is not None:
                 self._report(ctx, type_node, what, _short(ctx, type_node) + "{...}")
+        elif self._typed:  # a declaration: local types only matter for Client and Dialer methods
+            self.types.record(node, ctx)
+
+    def _names_import(self, operand: Node | None, ctx: FileContext) -> bool:
+        """Is ``operand`` (of a selector) this file's name for a package this rule knows?"""
+        return (
+            operand is not None
+            and operand.type in ("identifier", "package_identifier")
+            and ctx.file.data[operand.start_byte : operand.end_byte] in self._names
+        )
 
     def _member(self, node: Node, ctx: FileContext) -> None:
         resolved = ctx.qualified(node)
@@ -184,6 +218,8 @@ class UnsupportedStdlib(Rule):
         if function is None:
             return
         if function.type == "identifier":
+            if not self._local:
+                return  # neither new(http.Client) nor a dot-imported member
             name = ctx.text(function)
             if name == "new" and not ctx.package.declares(name):
                 arguments = call.child_by_field_name("arguments")
@@ -198,14 +234,14 @@ class UnsupportedStdlib(Rule):
                     self._report(ctx, function, what, name)
                     return
             return
-        if function.type != "selector_expression" or ctx.qualified(function) is not None:
+        if not self._typed or function.type != "selector_expression":
             return
         member = function.child_by_field_name("field")
-        if member is None:
+        if member is None or ctx.file.data[member.start_byte : member.end_byte] not in _METHOD_NAMES:
+            return
+        if ctx.qualified(function) is not None:
             return
         method = ctx.text(member)
-        if not any(method in methods for _, methods in _METHODS.values()):
-            return
         operand = function.child_by_field_name("operand")
         found = self.types.type_of(operand, ctx)
         receiver = self.types.method_receiver(found, method, _METHODS, ctx.package)
