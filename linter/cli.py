@@ -282,6 +282,22 @@ def version() -> None:
     click.echo(f"wasm-go-lint {__version__}")
 
 
+# -- language server (issue 8) --
+@cli.command()
+@click.option("--stdio", is_flag=True, help="Talk over stdin/stdout (the default and only transport).")
+def server(stdio: bool) -> None:
+    """Run the language server (LSP over stdio) for editors; needs the lsp extra (pygls)."""
+    try:
+        from linter.server import serve
+    except ImportError as exc:
+        if exc.name not in ("pygls", "lsprotocol") and not str(exc.name).startswith(("pygls.", "lsprotocol.")):
+            raise
+        click.echo("error: wasm-go-lint server needs pygls: pip install 'wasm-go-lint[lsp]'", err=True)
+        sys.exit(EXIT_ERROR)
+    serve()
+# -- end language server --
+
+
 def main() -> None:
     try:
         cli.main(standalone_mode=True)
