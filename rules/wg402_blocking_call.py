@@ -150,6 +150,8 @@ class BlockingCall(Rule):
             )
 
     def _receive(self, node: Node, ctx: FileContext) -> None:
+        if not ctx.file.data.startswith(b"<-", node.start_byte):
+            return  # -x, !x, &x, *x...: the operator is the first token
         operator = node.child_by_field_name("operator")
         if operator is None or operator.type != "<-":
             return
