@@ -17,7 +17,7 @@ from tree_sitter import Node
 from linter.diagnostics import Diagnostic, Severity
 from linter.model.imports import read_imports
 from linter.model.sdk import generation_of
-from linter.parse import parse_source
+from linter.parse import ParsedFile, parse_source
 from linter.rule import FileContext, PackageContext, Rule
 from linter.source import SourceFile
 from linter.suppress import Suppressions
@@ -52,15 +52,18 @@ class Linter:
         analysed: Sequence[SourceFile],
         siblings: Sequence[SourceFile] = (),
         ignored: Mapping[str, Collection[str]] | None = None,
+        parse: Callable[[SourceFile], ParsedFile] = parse_source,
     ) -> PackageResult:
         """Lint ``analysed``; ``siblings`` are other files of the package, read for facts.
 
         ``ignored``: codes disabled per file (by display path) by ``per-file-ignores``.
+        ``parse``: how a file is parsed (the language server reuses the trees of files
+        that did not change between two lints).
         """
         pkg = PackageContext(directory)
         analysed_ids = {id(source) for source in analysed}
         for source in [*analysed, *siblings]:
-            parsed = parse_source(source)
+            parsed = parse(source)
             pkg.files.append(
                 FileContext(
                     file=source,

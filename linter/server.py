@@ -30,6 +30,7 @@ and a bad configuration a message, after which the defaults apply.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import re
@@ -49,7 +50,7 @@ from linter.diagnostics import Applicability, Diagnostic, Edit, Fix, Notice, Sev
 from linter.engine import Linter
 from linter.fix import fix_file, is_applicable
 from linter.model.imports import read_imports
-from linter.parse import parse_source
+from linter.parse import ParsedFile, parse_source
 from linter.registry import find_rule
 from linter.rule import FileContext, PackageContext, Rule
 from linter.ruledocs import doc_filename, rule_markdown
@@ -74,6 +75,8 @@ _SEVERITY = {
     Severity.WARNING: lsp.DiagnosticSeverity.Warning,
     Severity.INFO: lsp.DiagnosticSeverity.Information,
 }
+MAX_TREES = 512
+"""Parsed files kept for reuse (a few packages' worth); the cache starts over beyond."""
 _UNNECESSARY = frozenset({"WG101", "WG900"})
 """Codes whose flagged text does nothing (unreachable code, unused suppression): faded."""
 _IGNORE_ABOVE = re.compile(r"^([ \t]*)//[ \t]*wasm-go-lint:ignore[ \t]+([\w.-]+(?:[ \t]*,[ \t]*[\w.-]+)*)")
@@ -157,6 +160,8 @@ class WasmGoLintServer(LanguageServer):
         self.linters: dict[tuple[type[Rule], ...], Linter] = {}
         self.config_errors: set[str] = set()
         self.known = known_rules()
+        self.trees: dict[str, tuple[bytes, ParsedFile]] = {}
+        """The last parse of each file by absolute path, reused while its bytes are the same."""
 
     # -- configuration --------------------------------------------------------------
 
@@ -185,6 +190,19 @@ class WasmGoLintServer(LanguageServer):
         if linter is None:
             linter = self.linters[rules] = Linter(rules)
         return linter
+
+    def parse(self, source: SourceFile) -> ParsedFile:
+        """``parse_source``, reusing the tree of a file whose bytes did not change (the
+        package siblings, between two lints of a buffer)."""
+        key = os.path.abspath(source.path)
+        cached = self.trees.get(key)
+        if cached is not None and cached[0] == source.data:
+            return cached[1]
+        parsed = parse_source(source)
+        if len(self.trees) >= MAX_TREES:
+            self.trees.clear()
+        self.trees[key] = (source.data, parsed)
+        return parsed
 
     # -- documents ------------------------------------------------------------------
 
@@ -237,7 +255,7 @@ class WasmGoLintServer(LanguageServer):
         source = SourceFile(target.path, data)
         settings = target.settings
         ignored = {source.path: settings.ignored_codes(target.path)} if settings.per_file_ignores else None
-        outcome = target.linter.check_package(target.directory, [source], target.siblings, ignored)
+        outcome = target.linter.check_package(target.directory, [source], target.siblings, ignored, parse=self.parse)
         settings.adjust(outcome.diagnostics)
         return sorted(outcome.diagnostics, key=Diagnostic.sort_key)
 
@@ -265,6 +283,20 @@ class WasmGoLintServer(LanguageServer):
         self.text_document_publish_diagnostics(
             lsp.PublishDiagnosticsParams(uri=uri, diagnostics=linted.published, version=document.version)
         )
+
+    def lint_soon(self, uri: str, version: int) -> None:
+        """Lint ``uri`` once the messages already received are handled, unless a newer
+        change came with them (fast typing: only the latest text is linted)."""
+
+        def run() -> None:
+            document = self.workspace.text_documents.get(uri)
+            if document is not None and document.version == version:
+                self.lint(uri)
+
+        try:
+            asyncio.get_running_loop().call_soon(run)
+        except RuntimeError:  # no event loop (called directly): lint now
+            run()
 
     def lint_open(self, wanted: Callable[[str | None], bool]) -> None:
         """Lint again every open document whose path ``wanted`` accepts."""
@@ -400,7 +432,7 @@ class WasmGoLintServer(LanguageServer):
             return None
         source = linted.source
         offset = to_offset(source, params.position, linted.encoding)
-        parsed = parse_source(source)
+        parsed = self.parse(source)
         root = parsed.tree.root_node
         fctx = FileContext(
             file=source,
@@ -523,7 +555,7 @@ def create_server() -> WasmGoLintServer:
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(params: lsp.DidChangeTextDocumentParams) -> None:
-        server.lint(params.text_document.uri)
+        server.lint_soon(params.text_document.uri, params.text_document.version)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
     def did_save(params: lsp.DidSaveTextDocumentParams) -> None:
