@@ -67,6 +67,11 @@ class State:
     counters: frozenset[tuple[str, bool]] = frozenset()
     errors: frozenset[tuple[str, int]] = frozenset()
     """Error variables and the op whose error they hold (kept after the check)."""
+    reply_errors: frozenset[tuple[str, int, int, bool]] = frozenset()
+    """Error variables of local replies: (name, then reply line, reply call,
+    terminated) as they were before the reply, restored on its error branch."""
+    reply_result: tuple[int, int, int, bool] | None = None
+    """The reply call of the statement being evaluated and the state before it."""
     nils: frozenset[str] = frozenset()
     """Variables known to hold nil (a helper's nil result, ``err = nil``)."""
     """Local counters changed on this path: (name, surely positive)."""
@@ -335,6 +340,7 @@ class Explorer:
                         reply_line=state.reply_line or event.line,
                         reply_call=state.reply_call or event.call.id,
                         terminated=True,
+                        reply_result=(event.call.id, state.reply_line, state.reply_call, state.terminated),
                     ),
                     UNKNOWN,
                 )
@@ -448,6 +454,13 @@ class Explorer:
 
     def _bind_call(self, call: Node, names: list[str | None], node: CfgNode, state: State) -> State:
         event = next((e for e in self.events_of(node) if e.call.id == call.id), None)
+        if event is not None and event.kind is EventKind.REPLY:
+            before = state.reply_result
+            name = names[0] if names else None
+            if before is None or before[0] != call.id or name is None or name == "_":
+                return state
+            entry = (name, before[1], before[2], before[3])
+            return replace(state, reply_errors=frozenset(e for e in state.reply_errors if e[0] != name) | {entry})
         if event is None or event.kind not in (EventKind.DISPATCH, EventKind.HELPER):
             return state
         position = 1 if event.kind is EventKind.DISPATCH and event.raw_dispatch else 0
@@ -566,6 +579,12 @@ class Explorer:
         when that contradicts what the path already knows."""
         if self.evaluate(subject, state) == ("nil",):
             return None if failed else state
+        undone = self._reply_error(subject, state)
+        if undone is not None:
+            line, call, terminated = undone
+            if not failed:
+                return state
+            return replace(state, reply_line=line, reply_call=call, terminated=terminated)
         if subject.type == "identifier":
             name = self.fctx.text(subject)
             sites = frozenset(site for n, site in state.pending if n == name)
@@ -592,11 +611,24 @@ class Explorer:
             terminated=state.terminated or terminates,
         )
 
+    def _reply_error(self, subject: Node, state: State) -> tuple[int, int, bool] | None:
+        """The state before a local reply whose error ``subject`` is, if it is one."""
+        if subject.type == "identifier":
+            name = self.fctx.text(subject)
+            for entry in state.reply_errors:
+                if entry[0] == name:
+                    return entry[1], entry[2], entry[3]
+        elif subject.type == "call_expression" and state.reply_result is not None:
+            call, line, previous, terminated = state.reply_result
+            if call == subject.id:
+                return line, previous, terminated
+        return None
+
     def unbound_results(self, state: State, node: CfgNode) -> State:
         """Errors no statement bound: dropped by an expression statement, else an
         unknown use; either way the op counts as dispatched."""
-        if state.results:
-            state = replace(state, results=frozenset())
+        if state.results or state.reply_result is not None:
+            state = replace(state, results=frozenset(), reply_result=None)
         sites = _result_sites(state)
         if not sites:
             return state
