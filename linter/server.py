@@ -500,15 +500,15 @@ def _text_edit(linted: Linted, edit: Edit) -> lsp.TextEdit:
 
 def _replacement(before: bytes, after: bytes) -> Edit:
     """One edit turning ``before`` into ``after``: the differing middle, at character bounds."""
-    prefix = 0
     limit = min(len(before), len(after))
+    prefix = 0
     while prefix < limit and before[prefix] == after[prefix]:
         prefix += 1
+    while 0 < prefix < len(before) and before[prefix] & 0xC0 == 0x80:
+        prefix -= 1  # not inside a UTF-8 sequence
     suffix = 0
     while suffix < limit - prefix and before[-1 - suffix] == after[-1 - suffix]:
         suffix += 1
-    while prefix > 0 and (before[prefix] if prefix < len(before) else 0) & 0xC0 == 0x80:
-        prefix -= 1  # not inside a UTF-8 sequence
     while suffix > 0 and before[len(before) - suffix] & 0xC0 == 0x80:
         suffix -= 1
     return Edit(prefix, len(before) - suffix, after[prefix : len(after) - suffix].decode("utf-8"))

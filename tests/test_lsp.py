@@ -383,17 +383,93 @@ async def _utf8_session(root: Path) -> None:
         (notice,) = await client.diagnostics(binary, version=1)
         assert notice.message.startswith("not analysed: binary file")
 
+        # Fast typing: five changes in a row; the last text is what ends up linted.
+        for version in range(2, 7):
+            client.text_document_did_change(
+                lsp.DidChangeTextDocumentParams(
+                    text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                    content_changes=[lsp.TextDocumentContentChangeWholeDocument(text=MAIN_GO + "\n" * version)],
+                )
+            )
+        (diagnostic,) = await client.diagnostics(uri, version=6)
+        assert diagnostic.range == range_of(FINDING_LINE, FINDING_UTF8)
+
+        # source.fixAll: every safe fix (here WG900's: delete the unused suppression).
+        unused = "package main\n\n//wasm-go-lint:ignore WG401 nothing to hide here\nfunc helper() int { return 1 }\n"
+        helper = await client.open(directory / "helper.go", unused)
+        (finding,) = await client.diagnostics(helper, version=1)
+        assert finding.code == "WG900" and list(finding.tags or []) == [lsp.DiagnosticTag.Unnecessary]
+        actions = await asyncio.wait_for(
+            client.text_document_code_action_async(
+                lsp.CodeActionParams(
+                    text_document=lsp.TextDocumentIdentifier(uri=helper),
+                    range=range_of(0, (0, 0)),
+                    context=lsp.CodeActionContext(diagnostics=[], only=[lsp.CodeActionKind.SourceFixAll]),
+                )
+            ),
+            TIMEOUT,
+        )
+        assert actions is not None
+        (fix_all,) = actions
+        assert isinstance(fix_all, lsp.CodeAction) and fix_all.kind == "source.fixAll.wasm-go-lint"
+        fixed = apply_utf16(unused, edits_of(fix_all, helper, 1))  # ASCII: UTF-8 and UTF-16 agree
+        assert fixed == "package main\n\nfunc helper() int { return 1 }\n"
+
         # A broken configuration: a message, then the defaults (WG201 is an error again).
         (root / "wasm-go-lint.toml").write_text("select = [", encoding="utf-8")
         client.text_document_did_change(
             lsp.DidChangeTextDocumentParams(
-                text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=2),
-                content_changes=[lsp.TextDocumentContentChangeWholeDocument(text=MAIN_GO + "\n")],
+                text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=7),
+                content_changes=[lsp.TextDocumentContentChangeWholeDocument(text=MAIN_GO)],
             )
         )
-        (diagnostic,) = await client.diagnostics(uri, version=2)
+        (diagnostic,) = await client.diagnostics(uri, version=7)
         assert diagnostic.severity == lsp.DiagnosticSeverity.Error
         assert len(client.messages) == 1 and "invalid TOML" in client.messages[0].message
     finally:
         await client.end()
     assert client.returncode == 0
+
+
+# --- positions and edits, in process -------------------------------------------------
+
+
+def test_positions_in_each_encoding() -> None:
+    from linter.server import UTF8, UTF16, UTF32, to_offset, to_position
+    from linter.source import SourceFile
+
+    source = SourceFile("x.go", "a\r\n\t/* é🌍 */ x := 1\n".encode())
+    offset = source.data.index(b"x :=")
+    expected = {UTF8: 14, UTF16: 11, UTF32: 10}  # é is 2 bytes, 1 unit; 🌍 4 bytes, 2 units
+    for encoding, character in expected.items():
+        position = to_position(source, offset, encoding)
+        assert (position.line, position.character) == (1, character), encoding
+        assert to_offset(source, position, encoding) == offset
+        # Past the end of a line: the line's end (before "\r\n"); past the last line: the end.
+        assert to_offset(source, lsp.Position(line=0, character=99), encoding) == 1
+        assert to_offset(source, lsp.Position(line=9, character=0), encoding) == len(source.data)
+
+
+def test_suppression_edit_inserts_or_extends() -> None:
+    from linter.server import SUPPRESSION_REASON, suppression_edit
+    from linter.source import SourceFile
+
+    source = SourceFile("x.go", b"func f() {\r\n\t\tgo work()\r\n}\n")
+    edit = suppression_edit(source, 2, "WG401")
+    assert (edit.start_byte, edit.end_byte) == (12, 12)
+    assert edit.content == f"\t\t//wasm-go-lint:ignore WG401 {SUPPRESSION_REASON}\r\n"
+
+    stacked = SourceFile("x.go", b"func f() {\n\t//wasm-go-lint:ignore WG402 test only\n\tgo work()\n}\n")
+    edit = suppression_edit(stacked, 3, "WG401")
+    comment_end = stacked.data.index(b"WG402") + len("WG402")
+    assert (edit.start_byte, edit.end_byte, edit.content) == (comment_end, comment_end, ",WG401")
+
+
+def test_whole_file_fix_becomes_one_small_edit() -> None:
+    from linter.server import _replacement
+
+    before = "ä := 1\nü := 2\nö := 3\n".encode()  # ü and ö share their first byte
+    after = "ä := 1\nö := 3\n".encode()
+    edit = _replacement(before, after)
+    assert before[: edit.start_byte] + edit.content.encode() + before[edit.end_byte :] == after
+    assert (edit.start_byte, edit.end_byte, edit.content) == (8, 16, "")  # just "ü := 2\n" goes
