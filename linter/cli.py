@@ -9,7 +9,6 @@ from typing import Any, NoReturn
 
 import click
 
-from linter import __version__
 from linter.adopt import adopt, adoption_options
 from linter.config import ConfigError, Overrides, Resolver, Settings, to_toml
 from linter.diagnostics import Severity
@@ -31,9 +30,23 @@ from linter.selection import SelectorError, resolve
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """-V/--version, reading the version only when asked (see linter/__init__.py)."""
+    if value and not ctx.resilient_parsing:
+        click.echo(f"wasm-go-lint {_version()}")
+        ctx.exit()
+
+
+def _version() -> str:
+    import linter
+
+    return linter.__version__
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(
-    __version__, "-V", "--version", prog_name="wasm-go-lint", message="%(prog)s %(version)s"
+@click.option(
+    "-V", "--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+    help="Show the version and exit.",
 )
 def cli() -> None:
     """Static analyzer for Go proxy-wasm plugins (Higress wasm-go, proxy-wasm-go-sdk)."""
@@ -279,7 +292,7 @@ def list_rules(fmt: str) -> None:
 @cli.command()
 def version() -> None:
     """Print the version."""
-    click.echo(f"wasm-go-lint {__version__}")
+    click.echo(f"wasm-go-lint {_version()}")
 
 
 # -- language server (issue 8) --

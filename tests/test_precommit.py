@@ -230,6 +230,41 @@ def test_clean_plugin_passes(tmp_path: Path) -> None:
     assert lint(write_plugin(tmp_path / "plugin"), "main.go", "config.go", "handlers.go") == (0, [])
 
 
+# -- start-up: most of a one-file run (benchmarks/precommit_latency.py) --
+
+LAZY_MODULES = ("importlib.metadata", "sarif_om", "attr", "linter.reporters.sarif", "linter.reporters.junit")
+
+PROBE = """
+import sys
+from linter.cli import main
+sys.argv = ["wasm-go-lint", *sys.argv[1:]]
+try:
+    main()
+except SystemExit:
+    pass
+print("LOADED", *[m for m in {modules!r} if m in sys.modules])
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "loaded"),
+    [
+        (["check", "--force-exclude", "handlers.go"], []),
+        (["check", "--output-format", "sarif", "handlers.go"], list(LAZY_MODULES[:4])),
+    ],
+)
+def test_one_file_run_imports_only_what_it_uses(tmp_path: Path, args: list[str], loaded: list[str]) -> None:
+    """The version (importlib.metadata) and the SARIF and JUnit reporters (sarif-om,
+    attrs, xml) are imported when used, not on every run."""
+    write_plugin(tmp_path, handlers=HANDLERS_GO_PAUSE)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE.format(modules=LAZY_MODULES), *args],
+        cwd=tmp_path, capture_output=True, text=True, check=True,
+    )
+    assert "WG103" in done.stdout
+    assert done.stdout.splitlines()[-1].split()[1:] == loaded
+
+
 # -- --force-exclude --
 
 
