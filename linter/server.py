@@ -10,7 +10,9 @@ What an editor gets:
   ``pyproject.toml``: rules, per-file ignores, severities); it is read again on every
   lint, so edits to it apply at once, and open documents are re-linted when the client
   reports a changed configuration or Go file (``workspace/didChangeWatchedFiles``) or
-  a document is saved;
+  a document is saved. Files that ``check`` on a directory skips (``_test.go`` unless
+  ``include-tests``, excludes, generated files, ``vendor/``, ``testdata/``, hidden and
+  ``_`` directories of the workspace) get no diagnostics;
 - ranges in the position encoding negotiated at ``initialize``
   (``general.positionEncodings``: UTF-8, UTF-16 or UTF-32; UTF-16 by default);
 - ``code`` = the rule code with ``codeDescription`` linking its documentation,
@@ -54,7 +56,7 @@ from linter.parse import ParsedFile, parse_source
 from linter.registry import find_rule
 from linter.rule import FileContext, PackageContext, Rule
 from linter.ruledocs import doc_filename, rule_markdown
-from linter.runner import Options, _siblings, source_from_bytes
+from linter.runner import Options, _siblings, is_generated, source_from_bytes
 from linter.source import SourceFile
 from linter.suppress import META, closest, known_rules, parse_comment
 
@@ -138,6 +140,8 @@ class Target:
     settings: Settings
     linter: Linter
     siblings: list[SourceFile]
+    skipped: str | None = None
+    """Why the file is not linted (as ``check`` on its directory would skip it)."""
 
 
 @dataclass
@@ -165,13 +169,16 @@ class WasmGoLintServer(LanguageServer):
 
     # -- configuration --------------------------------------------------------------
 
-    def settings_for(self, directory: str) -> Settings:
-        """The configuration for ``directory``, read afresh (a file edited since applies)."""
+    def configuration(self, directory: str) -> tuple[Resolver, Settings]:
+        """The configuration for ``directory``, read afresh (a file edited since applies);
+        the defaults, after a message, when it is broken."""
+        resolver = Resolver()
         try:
-            return Resolver().settings_for(directory)
+            return resolver, resolver.settings_for(directory)
         except ConfigError as exc:
             self._config_failed(str(exc))
-        return Resolver(isolated=True).settings_for(directory)
+        resolver = Resolver(isolated=True)
+        return resolver, resolver.settings_for(directory)
 
     def _config_failed(self, message: str) -> None:
         log.warning("configuration error: %s", message)
@@ -226,16 +233,57 @@ class WasmGoLintServer(LanguageServer):
                 buffers[path] = _encode(document.source)
         return buffers
 
-    def target(self, uri: str, path: str | None) -> Target:
+    def target(self, uri: str, path: str | None, data: bytes) -> Target:
+        skipped = None
         if path is None:  # an untitled buffer: lint it alone, with the workspace's settings
             root = self.workspace.root_path or os.getcwd()
             path = os.path.join(os.path.abspath(root), "untitled.go")
             directory, siblings = os.path.dirname(path), []
+            resolver, settings = self.configuration(directory)
         else:
             directory = os.path.dirname(path)
-            siblings = self._siblings(path, directory)
-        settings = self.settings_for(directory)
-        return Target(path, directory, settings, self.linter_for(settings.rules), siblings)
+            resolver, settings = self.configuration(directory)
+            skipped = self.skipped(path, data, resolver, settings)
+            siblings = [] if skipped else self._siblings(path, directory)
+        return Target(path, directory, settings, self.linter_for(settings.rules), siblings, skipped)
+
+    def skipped(self, path: str, data: bytes, resolver: Resolver, settings: Settings) -> str | None:
+        """Why ``check`` on a directory would leave this file alone (None: it lints it),
+        so the editor shows what CI reports: ``_test.go`` files unless ``include-tests``,
+        the configuration's excludes, generated files, and files below ``vendor/``,
+        ``testdata/``, hidden or ``_`` directories of the workspace."""
+        directory, name = os.path.split(path)
+        if name.endswith("_test.go") and not settings.include_tests:
+            return "a _test.go file and include-tests is off"
+        if settings.excluded(path):
+            return "excluded by the configuration"
+        if is_generated(data):
+            return "a generated file"
+        root = self.root_of(path)
+        if root is None or root == directory:
+            return None
+        parent = root
+        for part in os.path.relpath(directory, root).split(os.sep):
+            if part.startswith((".", "_")) or part == "testdata":
+                return f"in {part}/, which the go tool skips"
+            try:
+                if resolver.settings_for(parent).excluded(os.path.join(parent, part)):
+                    return f"in {part}/, excluded by the configuration"
+            except ConfigError:
+                pass  # reported when that directory's own files are linted
+            parent = os.path.join(parent, part)
+        return None
+
+    def root_of(self, path: str) -> str | None:
+        """The workspace folder (or root) that holds ``path``, the innermost one."""
+        roots = [to_fs_path(folder.uri) for folder in self.workspace.folders.values()]
+        roots.append(self.workspace.root_path)
+        holding = [
+            os.path.abspath(root)
+            for root in roots
+            if root and (path + os.sep).startswith(os.path.abspath(root).rstrip(os.sep) + os.sep)
+        ]
+        return max(holding, key=len) if holding else None
 
     def _siblings(self, path: str, directory: str) -> list[SourceFile]:
         """The package's other files from disk, with the editor's unsaved text where open."""
@@ -246,7 +294,7 @@ class WasmGoLintServer(LanguageServer):
             data = buffers.pop(os.path.abspath(sibling.path), None)
             siblings.append(sibling if data is None else SourceFile(sibling.path, data))
         for other, data in sorted(buffers.items()):  # open but not on disk (yet)
-            if not other.endswith("_test.go") and not os.path.isfile(other):
+            if not other.endswith("_test.go") and not os.path.isfile(other) and b"\0" not in data:
                 siblings.append(SourceFile(other, data))
         return siblings
 
@@ -268,9 +316,12 @@ class WasmGoLintServer(LanguageServer):
         data = _encode(document.source)
         encoding = self.encoding
         try:
-            target = self.target(uri, path)
+            target = self.target(uri, path, data)
             loaded = source_from_bytes(data, target.path, Options())
-            if isinstance(loaded, Notice):
+            if target.skipped is not None:
+                log.info("not linting %s: %s", target.path, target.skipped)
+                linted = Linted(uri, document.version, SourceFile(target.path, data), encoding, None)
+            elif isinstance(loaded, Notice):
                 linted = Linted(uri, document.version, SourceFile(target.path, data), encoding, None)
                 linted.published = [_notice(loaded)]
             else:

@@ -72,6 +72,16 @@ func (c Config) Tick() {
 	c.hits++ //nolint:WG201 // a scratch copy as well
 }
 """
+GOROUTINE_GO = """\
+package main
+
+import "github.com/higress-group/proxy-wasm-go-sdk/proxywasm"
+
+func work() { proxywasm.LogInfo("work") }
+
+func start() { go work() }
+"""
+
 FINDING_LINE = 9
 """0-based line of ``c.region = region``."""
 FINDING_UTF16 = (17, 25)
@@ -414,6 +424,13 @@ async def _utf8_session(root: Path) -> None:
         assert isinstance(fix_all, lsp.CodeAction) and fix_all.kind == "source.fixAll.wasm-go-lint"
         fixed = apply_utf16(unused, edits_of(fix_all, helper, 1))  # ASCII: UTF-8 and UTF-16 agree
         assert fixed == "package main\n\nfunc helper() int { return 1 }\n"
+
+        # What `check` on the directory skips stays quiet in the editor too: a _test.go
+        # file (include-tests is off), a file below vendor/; the same text elsewhere is not.
+        for skipped in (directory / "main_test.go", root / "vendor" / "lib" / "lib.go"):
+            assert await client.diagnostics(await client.open(skipped, GOROUTINE_GO), version=1) == [], skipped
+        (goroutine,) = await client.diagnostics(await client.open(directory / "work.go", GOROUTINE_GO), version=1)
+        assert goroutine.code == "WG401"
 
         # A broken configuration: a message, then the defaults (WG201 is an error again).
         (root / "wasm-go-lint.toml").write_text("select = [", encoding="utf-8")
