@@ -14,15 +14,19 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from linter.baseline import Baseline, BaselineError, apply_baseline, load_baseline, write_baseline
 from linter.diagnostics import Diagnostic, Notice
-from linter.fix import FixOutcome, fix_run, unified_diff, write_fixes
-from linter.gitdiff import ChangedLines, GitError, changed_lines, keep_changed
 from linter.runner import RunResult
+
+if TYPE_CHECKING:
+    # Imported where used: a plain check (a pre-commit run on one file) needs none of
+    # them, and they cost about 10 ms of its start-up (subprocess, hashlib, difflib).
+    from linter.baseline import Baseline
+    from linter.fix import FixOutcome
+    from linter.gitdiff import ChangedLines
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -84,12 +88,16 @@ class ResultFilter:
     def apply(self, result: RunResult) -> tuple[RunResult, list[str]]:
         messages: list[str] = []
         if self.baseline is not None:
+            from linter.baseline import apply_baseline
+
             filtered = apply_baseline(result, self.baseline)
             result = filtered.result
             if filtered.hidden:
                 what = "finding" if filtered.hidden == 1 else "findings"
                 messages.append(f"{filtered.hidden} {what} hidden by baseline {self.baseline.file}")
         if self.changed is not None:
+            from linter.gitdiff import keep_changed
+
             kept = keep_changed(result, self.changed)
             result = kept.result
             if kept.hidden:
@@ -105,6 +113,11 @@ def _fail(message: str) -> None:
 
 def build_filter(adoption: Adoption, paths: Sequence[str]) -> ResultFilter:
     found = ResultFilter()
+    if adoption.baseline_file is None and adoption.new_from_rev is None and not adoption.staged:
+        return found
+    from linter.baseline import BaselineError, load_baseline
+    from linter.gitdiff import GitError, changed_lines
+
     try:
         if adoption.baseline_file is not None:
             found.baseline = load_baseline(adoption.baseline_file)
@@ -126,6 +139,8 @@ def adopt(
     """Apply the adoption options to a finished run; exits for the modes that report nothing."""
     adoption = Adoption(**settings)
     if adoption.write_baseline is not None:
+        from linter.baseline import BaselineError, write_baseline
+
         try:
             count = write_baseline(adoption.write_baseline, result)
         except BaselineError as exc:
@@ -146,6 +161,8 @@ def adopt(
             return None
         return filters.apply(again)[0].diagnostics
 
+    from linter.fix import fix_run
+
     outcome = fix_run(result, relint_filtered, adoption.unsafe_fixes)
     problems = _emit(outcome, adoption, stdin)
     click.echo(outcome.summary(dry_run=adoption.diff), err=True)
@@ -165,6 +182,8 @@ def _emit(outcome: FixOutcome, adoption: Adoption, stdin: tuple[bytes, str] | No
 
     A file that cannot be written becomes a notice of the run (exit code 2).
     """
+    from linter.fix import unified_diff, write_fixes
+
     for refusal in outcome.refused:
         click.echo(f"error: {refusal.one_line()}", err=True)
     if adoption.diff:

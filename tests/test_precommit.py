@@ -232,7 +232,10 @@ def test_clean_plugin_passes(tmp_path: Path) -> None:
 
 # -- start-up: most of a one-file run (benchmarks/precommit_latency.py) --
 
-LAZY_MODULES = ("importlib.metadata", "sarif_om", "attr", "linter.reporters.sarif", "linter.reporters.junit")
+LAZY_MODULES = (
+    "importlib.metadata", "sarif_om", "attr", "linter.reporters.sarif",
+    "linter.reporters.junit", "linter.baseline", "linter.fix", "linter.gitdiff",
+)
 
 PROBE = """
 import sys
@@ -254,8 +257,8 @@ print("LOADED", *[m for m in {modules!r} if m in sys.modules])
     ],
 )
 def test_one_file_run_imports_only_what_it_uses(tmp_path: Path, args: list[str], loaded: list[str]) -> None:
-    """The version (importlib.metadata) and the SARIF and JUnit reporters (sarif-om,
-    attrs, xml) are imported when used, not on every run."""
+    """The version (importlib.metadata), the SARIF and JUnit reporters (sarif-om, attrs,
+    xml) and baselines, fixes and git diffs are imported when used, not on every run."""
     write_plugin(tmp_path, handlers=HANDLERS_GO_PAUSE)
     done = subprocess.run(
         [sys.executable, "-c", PROBE.format(modules=LAZY_MODULES), *args],
