@@ -478,11 +478,12 @@ class WasmGoLintServer(LanguageServer):
 
     def hover(self, params: lsp.HoverParams) -> lsp.Hover | None:
         uri = params.text_document.uri
-        linted = self.linted.get(uri)
-        if linted is None:
+        document = self.workspace.text_documents.get(uri)
+        if document is None:
             return None
-        source = linted.source
-        offset = to_offset(source, params.position, linted.encoding)
+        encoding = self.encoding
+        source = SourceFile(self.document_path(uri) or uri, _encode(document.source))  # the text as it is now
+        offset = to_offset(source, params.position, encoding)
         parsed = self.parse(source)
         root = parsed.tree.root_node
         fctx = FileContext(
@@ -503,7 +504,7 @@ class WasmGoLintServer(LanguageServer):
                 if entry.start_byte <= offset <= entry.end_byte and entry.ours:
                     return lsp.Hover(
                         contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=self.entry_docs(entry.text, entry.code, entry.everything)),
-                        range=to_range(source, entry.start_byte, entry.end_byte, linted.encoding),
+                        range=to_range(source, entry.start_byte, entry.end_byte, encoding),
                     )
             return None
         return None
