@@ -83,6 +83,14 @@ def cli() -> None:
     show_default=True,
     help="Skip files larger than this many bytes.",
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Worker processes (packages are analysed in parallel); 0: one per CPU for large runs.",
+)
 # -- outputs (issue 6) --
 @click.option(
     "--output",
@@ -126,6 +134,7 @@ def check(
     stdin_filename: str | None,
     include_tests: bool | None,
     max_file_size: int,
+    jobs: int,
     outputs: Sequence[str],
     sarif_category: str | None,
     config_file: str | None,
@@ -155,7 +164,11 @@ def check(
         output_format = settings.output_format or output_format  # the configuration's output-format
     targets = _plan_outputs(output_format, outputs)
     options = Options(
-        include_tests=bool(include_tests), max_file_size=max_file_size, config=config, force_exclude=force_exclude
+        include_tests=bool(include_tests),
+        max_file_size=max_file_size,
+        config=config,
+        force_exclude=force_exclude,
+        jobs=jobs,
     )
     stdin = None
     if list(paths) == ["-"] or (not paths and stdin_filename):

@@ -6,6 +6,8 @@ file becomes a one-line ``Notice`` and the rest of the run goes on.
 
 from __future__ import annotations
 
+import concurrent.futures
+import multiprocessing
 import os
 import re
 from collections.abc import Iterable, Sequence
@@ -35,6 +37,8 @@ class Options:
     excludes, include-tests, severities and fail-on. None: ``rules`` and the fields above."""
     force_exclude: bool = False
     """Filter files named explicitly as directory discovery does (``--force-exclude``)."""
+    jobs: int = 0
+    """Worker processes for packages; 0 picks one per CPU for large runs, 1 disables."""
 
 
 @dataclass
@@ -60,6 +64,15 @@ class RunResult:
         flagged = {d.path for d in diagnostics}
         self.sources.update((s.path, s) for s in sources if s.path in flagged)
         self.diagnostics.extend(diagnostics)
+
+    def merge(self, other: RunResult) -> None:
+        self.diagnostics.extend(other.diagnostics)
+        self.notices.extend(other.notices)
+        self.files_checked += other.files_checked
+        self.internal_errors += other.internal_errors
+        self.sources.update(other.sources)
+        self.suppressed += other.suppressed
+        self.fail_on.update(other.fail_on)
 
 
 @dataclass
@@ -226,9 +239,79 @@ def run(
     else:
         packages, notices = discover(paths, options)
         result.notices.extend(notices)
-        for directory in sorted(packages):
-            _check_directory(linter, directory, packages[directory], options, result)
+        batches = _batches(packages, _job_count(options, packages))
+        if len(batches) > 1:
+            for partial in _in_workers(linter, packages, options, batches):
+                result.merge(partial)
+        else:
+            for directory in sorted(packages):
+                _check_directory(linter, directory, packages[directory], options, result)
     result.diagnostics.sort(key=Diagnostic.sort_key)
+    result.notices.sort(key=lambda n: n.path)
+    return result
+
+
+PARALLEL_MIN_FILES = 40
+"""Below this many files a worker pool costs more than it saves."""
+
+_WORK: tuple[_Linters, dict[str, _Package], Options] | None = None
+"""What forked workers inherit: set just before the pool starts."""
+
+
+def _job_count(options: Options, packages: dict[str, _Package]) -> int:
+    if options.jobs:
+        return options.jobs
+    files = sum(len(p.analysed) for p in packages.values())
+    if files < PARALLEL_MIN_FILES or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return min(os.cpu_count() or 1, 8)
+
+
+def _batches(packages: dict[str, _Package], jobs: int) -> list[list[str]]:
+    """Packages split into ``jobs`` batches of similar size (largest first, greedy)."""
+    if jobs <= 1 or len(packages) < 2:
+        return [sorted(packages)]
+    weights = {d: sum(_size(p) for p in pkg.analysed) for d, pkg in packages.items()}
+    batches: list[list[str]] = [[] for _ in range(min(jobs, len(packages)))]
+    loads = [0] * len(batches)
+    for directory in sorted(packages, key=lambda d: -weights[d]):
+        lightest = loads.index(min(loads))
+        batches[lightest].append(directory)
+        loads[lightest] += weights[directory]
+    return [sorted(batch) for batch in batches if batch]
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
+def _in_workers(
+    linter: _Linters, packages: dict[str, _Package], options: Options, batches: list[list[str]]
+) -> list[RunResult]:
+    global _WORK
+    _WORK = (linter, packages, options)
+    try:
+        context = multiprocessing.get_context("fork")
+        with concurrent.futures.ProcessPoolExecutor(len(batches), mp_context=context) as pool:
+            return list(pool.map(_check_batch, batches))
+    except (OSError, concurrent.futures.process.BrokenProcessPool):
+        result = RunResult()  # no workers to be had here: do it in this process
+        for batch in batches:
+            result.merge(_check_batch(batch))
+        return [result]
+    finally:
+        _WORK = None
+
+
+def _check_batch(batch: list[str]) -> RunResult:
+    assert _WORK is not None, "workers inherit the run's state by fork"
+    linter, packages, options = _WORK
+    result = RunResult()
+    for directory in batch:
+        _check_directory(linter, directory, packages[directory], options, result)
     return result
 
 

@@ -469,3 +469,26 @@ def test_syntax_error_span_in_crlf_file_stops_before_carriage_return(tmp_path: P
     assert [d.line for d in found] == [5]
     line = SourceFile("crlf.go", data).line_text(5)
     assert found[0].end_column <= len(line) + 1
+
+
+def test_parallel_run_reports_exactly_what_a_sequential_run_reports(tmp_path: Path) -> None:
+    from linter.registry import all_rules
+    from linter.runner import Options, run
+
+    body = (
+        'package main\n\nimport (\n\t"time"\n\n\t"github.com/higress-group/wasm-go/pkg/wrapper"\n)\n\n'
+        "var _ = wrapper.SetCtx\n\nfunc tick() {\n\ttime.Sleep(time.Second)\n\tgo tick()\n}\n"
+    )
+    for index in range(6):
+        package = tmp_path / f"plugin{index}"
+        package.mkdir()
+        (package / "main.go").write_text(body.replace("tick", f"tick{index}"), encoding="utf-8")
+    (tmp_path / "plugin0" / "broken.go").write_bytes(b"package main\x00")
+    sequential = run([str(tmp_path)], all_rules(), Options(jobs=1))
+    parallel = run([str(tmp_path)], all_rules(), Options(jobs=3))
+    assert [(d.path, d.line, d.code) for d in parallel.diagnostics] == [
+        (d.path, d.line, d.code) for d in sequential.diagnostics
+    ]
+    assert len(sequential.diagnostics) == 12
+    assert parallel.notices == sequential.notices and len(parallel.notices) == 1
+    assert parallel.files_checked == sequential.files_checked == 6
