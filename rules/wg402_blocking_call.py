@@ -12,6 +12,8 @@ _TIME = frozenset({"time"})
 _SYNC = frozenset({"sync"})
 _TIMERS = ("After", "Tick", "NewTimer", "NewTicker")
 _WAITERS = {TypeRef("sync", "WaitGroup"): "sync.WaitGroup", TypeRef("sync", "Cond"): "sync.Cond"}
+_CALLED = frozenset({b"Sleep", *(name.encode() for name in _TIMERS), b"Wait"})
+"""The (member) names of every call this rule reports, as source bytes."""
 _CHAN = re.compile(rb"\bchan\b")
 """A channel type can only come from a ``chan`` keyword in some file of the package."""
 
@@ -113,6 +115,10 @@ class BlockingCall(Rule):
         function = call.child_by_field_name("function")
         if function is None:
             return
+        kind = function.type
+        name = function.child_by_field_name("field") if kind == "selector_expression" else function
+        if name is None or ctx.file.data[name.start_byte : name.end_byte] not in _CALLED:
+            return  # neither time.Sleep, a timer nor Wait: nothing else is resolved
         if self._time and ctx.refers_to(function, _TIME, "Sleep"):
             self.report(
                 ctx,
