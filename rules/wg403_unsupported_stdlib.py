@@ -220,6 +220,8 @@ class UnsupportedStdlib(Rule):
         if function.type == "identifier":
             if not self._local:
                 return  # neither new(http.Client) nor a dot-imported member
+            if not self._dotted and ctx.file.data[function.start_byte : function.end_byte] != b"new":
+                return
             name = ctx.text(function)
             if name == "new" and not ctx.package.declares(name):
                 arguments = call.child_by_field_name("arguments")
