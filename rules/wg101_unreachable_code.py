@@ -261,6 +261,8 @@ class _Scan:
         kind = stmt.type
         if kind not in _MAY_EXIT:
             return None
+        if kind == "expression_statement":
+            return self._call_exit(stmt)  # cheap enough not to remember
         key: object = stmt.id if label is None else (stmt.id, label)
         if key in self._exits:
             return self._exits[key]
@@ -271,8 +273,6 @@ class _Scan:
     def _exit_of(self, stmt: Node, kind: str, label: str | None) -> _Exit | None:
         if kind in ("return_statement", "goto_statement", "break_statement", "continue_statement"):
             return _Exit(stmt, "jump")
-        if kind == "expression_statement":
-            return self._call_exit(stmt)
         if kind == "block":
             return self._block_exit(stmt)
         if kind == "labeled_statement":
@@ -291,6 +291,8 @@ class _Scan:
         return None
 
     def _call_exit(self, stmt: Node) -> _Exit | None:
+        if not self.may_call_exit and not self.ctx.file.data.startswith(b"panic", stmt.start_byte):
+            return None  # a call statement starts with its function's name
         call = next((c for c in stmt.named_children if c.type != "comment"), None)
         if call is None or call.type != "call_expression":
             return None
