@@ -16,7 +16,7 @@ from tree_sitter import Node
 
 from linter.diagnostics import Diagnostic, Severity
 from linter.model.imports import read_imports
-from linter.model.sdk import generation_of
+from linter.model.sdk import generation_of, is_test_support
 from linter.parse import ParsedFile, parse_source
 from linter.rule import FileContext, PackageContext, Rule
 from linter.source import SourceFile
@@ -76,7 +76,8 @@ class Linter:
             )
         paths: set[str] = set()
         for fctx in pkg.files:
-            paths |= fctx.imports.paths
+            if not is_test_support(fctx.imports.paths):
+                paths |= fctx.imports.paths
         pkg.generation = generation_of(paths)
 
         result = PackageResult()

@@ -70,7 +70,9 @@ class EntrypointPlacement(Rule):
         entries = [e for e in pkg.plugin.entry_calls if e.function in _ENTRY_FUNCTIONS]
         for entry in entries:
             self._placement(entry, pkg.generation)
-        self._duplicates(entries)
+        # Registrations inside other functions (a shared Register helper, the SDK's own
+        # SetCtx) are definitions, not entry points of this module.
+        self._duplicates([e for e in entries if _directly_in(e.node, e.file) in ("init", "main")])
         for fctx in pkg.files:
             for decl in fctx.root.children:
                 if decl.type == "function_declaration" and _name(decl, fctx) == "init":

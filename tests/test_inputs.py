@@ -492,3 +492,29 @@ def test_parallel_run_reports_exactly_what_a_sequential_run_reports(tmp_path: Pa
     assert len(sequential.diagnostics) == 12
     assert parallel.notices == sequential.notices and len(parallel.notices) == 1
     assert parallel.files_checked == sequential.files_checked == 6
+
+
+def test_host_side_test_support_package_is_not_plugin_code(tmp_path: Path) -> None:
+    """A package whose SDK import sits in test-support code (``testing``, proxytest)
+    runs on the host, not in a VM: the wasm rules do not apply to it."""
+    from linter.registry import all_rules
+    from linter.runner import Options, run
+
+    support = tmp_path / "harness"
+    support.mkdir()
+    (support / "harness.go").write_text(
+        "package harness\n\nimport (\n\t\"os\"\n\t\"testing\"\n\n"
+        '\t"github.com/higress-group/proxy-wasm-go-sdk/proxywasm/proxytest"\n)\n\n'
+        "func Load(t *testing.T, name string) []byte {\n\tdata, _ := os.ReadFile(name)\n"
+        "\t_ = proxytest.NewEmulator\n\treturn data\n}\n",
+        encoding="utf-8",
+    )
+    plugin = tmp_path / "plugin"
+    plugin.mkdir()
+    (plugin / "main.go").write_text(
+        'package main\n\nimport (\n\t"os"\n\n\t"github.com/higress-group/wasm-go/pkg/wrapper"\n)\n\n'
+        "var _ = wrapper.SetCtx\n\nfunc load() ([]byte, error) {\n\treturn os.ReadFile(\"x\")\n}\n",
+        encoding="utf-8",
+    )
+    found = run([str(tmp_path)], all_rules(), Options(jobs=1)).diagnostics
+    assert [(d.path.rsplit("/", 2)[-2], d.code) for d in found] == [("plugin", "WG403")]

@@ -199,6 +199,9 @@ class Classifier:
             symbol = self.facts.methods.get(base, {}).get(name)
             if symbol is not None:
                 return Event(EventKind.HELPER, call, helpers=(symbol,), op=op)
+            owner = self.facts.types.get(base)
+            if owner is not None and name in owner.fields:
+                return Event(EventKind.OPAQUE, call, op=op)  # a function stored in a field
             if base in self.interface_types:
                 implementations = tuple(
                     methods[name] for methods in self.facts.methods.values() if name in methods

@@ -42,3 +42,10 @@ def generation_of(paths: set[str]) -> Generation:
     if any(p.startswith(RAW_SDK_ROOTS) for p in paths):
         return Generation.RAW_SDK
     return Generation.NONE
+
+
+def is_test_support(paths: set[str]) -> bool:
+    """A file of host-side test code (``testing``, the SDK's ``proxytest`` host
+    emulator): it never runs in a proxy-wasm VM, so it does not make a package a
+    plugin package."""
+    return "testing" in paths or any(p.endswith("/proxywasm/proxytest") for p in paths)
