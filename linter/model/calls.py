@@ -54,8 +54,27 @@ def callee_of(expr: Node) -> Callee | None:
     return None
 
 
+_PARTS: dict[int, tuple[Callee, list[Node]] | None] = {}
+
+
+def forget_calls() -> None:
+    """Drop the memo of ``call_parts``: node ids are only unique while their trees
+    live, so the engine calls this before each package."""
+    _PARTS.clear()
+
+
 def call_parts(node: Node) -> tuple[Callee, list[Node]] | None:
-    """The callee and argument nodes of a call (or generic instantiation call)."""
+    """The callee and argument nodes of a call (or generic instantiation call);
+    memoised, since several rules look at every call."""
+    key = node.id
+    if key in _PARTS:
+        return _PARTS[key]
+    parts = _call_parts(node)
+    _PARTS[key] = parts
+    return parts
+
+
+def _call_parts(node: Node) -> tuple[Callee, list[Node]] | None:
     if node.type == "call_expression":
         function = node.child_by_field_name("function")
         arguments = node.child_by_field_name("arguments")
