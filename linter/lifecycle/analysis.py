@@ -371,6 +371,8 @@ class LifecycleAnalysis:
     def _resume_after_reply(self, obs: Observation, fctx: FileContext) -> bool:
         if not obs.state.reply_line:
             return False
+        if obs.state.reply_unsent:
+            return True  # the fallback on the reply's own error branch: neither WG106 nor WG107
         where: Node = obs.defer_node if obs.deferred and obs.defer_node is not None else obs.event.call
         if obs.deferred:
             message = (
@@ -397,7 +399,7 @@ class LifecycleAnalysis:
         """A second local reply, or an async call, after a reply on the same path."""
         for obs in flow.observations:
             reply = obs.state.reply_line
-            if not reply:
+            if not reply or obs.state.reply_unsent:
                 continue
             kind = obs.event.kind
             if ("WG106", id(flow.file), obs.event.call.start_byte) in self._reported:

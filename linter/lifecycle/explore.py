@@ -70,6 +70,8 @@ class State:
     reply_errors: frozenset[tuple[str, int, int, bool]] = frozenset()
     """Error variables of local replies: (name, then reply line, reply call,
     terminated) as they were before the reply, restored on its error branch."""
+    reply_unsent: bool = False
+    """On the error branch of the local reply: it may not have been sent."""
     reply_result: tuple[int, int, int, bool] | None = None
     """The reply call of the statement being evaluated and the state before it."""
     nils: frozenset[str] = frozenset()
@@ -579,12 +581,10 @@ class Explorer:
         when that contradicts what the path already knows."""
         if self.evaluate(subject, state) == ("nil",):
             return None if failed else state
-        undone = self._reply_error(subject, state)
-        if undone is not None:
-            line, call, terminated = undone
-            if not failed:
-                return state
-            return replace(state, reply_line=line, reply_call=call, terminated=terminated)
+        if self._reply_error(subject, state) is not None:
+            # The reply failed on this branch: resuming (or replying again) is the
+            # fallback there. The reply still counts as the path's terminal action.
+            return replace(state, reply_unsent=True) if failed else state
         if subject.type == "identifier":
             name = self.fctx.text(subject)
             sites = frozenset(site for n, site in state.pending if n == name)
