@@ -374,12 +374,17 @@ def _is_fallthrough(node: Node | None) -> bool:
 
 
 def _bypass_joins(nodes: list[CfgNode]) -> None:
-    """Point edges past JOIN nodes (no-ops kept only as loop heads): fewer steps
-    for every path exploration. The JOIN nodes stay in ``nodes``, unreached."""
+    """Point edges past JOIN nodes (no-ops kept only as loop heads)."""
+    bypass(nodes, lambda node: node.kind is Kind.JOIN and node.loop is None)
+
+
+def bypass(nodes: list[CfgNode], skippable: Callable[[CfgNode], bool]) -> None:
+    """Point every edge past the ``skippable`` single-successor nodes after it:
+    fewer steps for every path exploration. Skipped nodes stay in ``nodes``."""
 
     def target(node: CfgNode) -> CfgNode:
         seen: set[int] = set()
-        while node.kind is Kind.JOIN and node.loop is None and len(node.successors) == 1:
+        while len(node.successors) == 1 and skippable(node):
             if node.index in seen:
                 break
             seen.add(node.index)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
-from linter.flow.cfg import Cfg, CfgNode, Edge, Kind, build_cfg
+from linter.flow.cfg import Cfg, CfgNode, Edge, Kind, build_cfg, bypass
 from linter.lifecycle.actions import ACTION_VALUES
 from linter.lifecycle.ops import Classifier, Event, EventKind
 from linter.model.functions import FUNCTION_NODE_TYPES, parameters
@@ -165,7 +165,23 @@ def build_flow(function: Node, fctx: FileContext, events: list[Event]) -> Functi
             by_node.setdefault(owner, []).append(event)
     for evs in by_node.values():
         evs.sort(key=lambda e: e.call.end_byte)  # arguments run before the call that takes them
+
+    def inert(node: CfgNode) -> bool:
+        return (
+            node.kind is Kind.STATEMENT
+            and node.index not in by_node
+            and node.node is not None
+            and node.node.type not in _STATE_STATEMENTS
+        )
+
+    bypass(cfg.nodes, inert)
     return FunctionFlow(function, fctx, cfg, by_node)
+
+
+_STATE_STATEMENTS = frozenset(
+    {"short_var_declaration", "assignment_statement", "var_declaration", "inc_statement", "dec_statement"}
+)
+"""Statements the explorer learns from even without calls (actions, counters, nils)."""
 
 
 def _holds_calls(node: CfgNode) -> bool:
