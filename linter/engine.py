@@ -47,6 +47,9 @@ class Linter:
         self.comments_in_walk = bool(self.dispatch)
         if self.comments_in_walk:
             self.dispatch.setdefault("comment", []).append(self.suppressions.scanner)
+        self.walk_rules: list[Rule] = [r for r in self.rules if r.node_types]
+        if self.comments_in_walk:
+            self.walk_rules.append(self.suppressions.scanner)
 
     def check_package(
         self,
@@ -111,7 +114,7 @@ class Linter:
         for rule in self.file_hooks:
             if self._runs_on(rule, fctx.package):
                 failures += _guarded(rule, fctx, functools.partial(rule.check_file, fctx))
-        dispatch = self.dispatch if fctx.package.is_plugin else self._any_package_dispatch()
+        dispatch = self._dispatch_for(fctx)
         if not dispatch:
             return failures
         get = dispatch.get
@@ -128,12 +131,23 @@ class Linter:
                     _report_internal_error(rule, fctx, exc)
         return failures
 
-    def _any_package_dispatch(self) -> dict[str, list[Rule]]:
-        return {
-            node_type: kept
-            for node_type, rules in self.dispatch.items()
-            if (kept := [r for r in rules if "any-package" in r.tags])
-        }
+    def _dispatch_for(self, fctx: FileContext) -> dict[str, list[Rule]]:
+        """Node type -> rules, for the rules that run on this file and the node
+        types each still needs here."""
+        dispatch: dict[str, list[Rule]] = {}
+        plugin = fctx.package.is_plugin
+        for rule in self.walk_rules:
+            if not plugin and "any-package" not in rule.tags:
+                continue
+            try:
+                wanted = rule.node_types_for(fctx)
+            except Exception as exc:
+                _report_internal_error(rule, fctx, exc)
+                continue
+            for node_type in wanted:
+                dispatch.setdefault(node_type, []).append(rule)
+        return dispatch
+
 
 
 @functools.cache

@@ -94,6 +94,10 @@ class RedisClientNotInitialized(Rule):
     def __init__(self) -> None:
         self._found: dict[int, _Found] = {}
 
+    def node_types_for(self, ctx: FileContext) -> tuple[str, ...]:
+        data = ctx.file.data
+        return self.node_types if b"NewRedisClusterClient" in data or b"Init(" in data else ()
+
     def check(self, node: Node, ctx: FileContext) -> None:
         function = node.child_by_field_name("function")
         text = function.text if function is not None else None

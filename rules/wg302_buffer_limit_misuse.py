@@ -71,6 +71,10 @@ class BufferLimitMisuse(Rule):
         self._package: PackageContext | None = None
         self._calls: list[LimitCall] = []
 
+    def node_types_for(self, ctx: FileContext) -> tuple[str, ...]:
+        data = ctx.file.data
+        return self.node_types if b"BufferLimit" in data or b"buffer_limit" in data else ()
+
     def check(self, node: Node, ctx: FileContext) -> None:
         function = node.child_by_field_name("function")
         if function is None:

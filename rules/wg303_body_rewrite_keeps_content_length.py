@@ -86,6 +86,10 @@ class BodyRewriteKeepsContentLength(Rule):
         self._package: PackageContext | None = None
         self._rewrites: list[_Rewrite] = []
 
+    def node_types_for(self, ctx: FileContext) -> tuple[str, ...]:
+        data = ctx.file.data
+        return self.node_types if b"RequestBody" in data or b"ResponseBody" in data else ()
+
     def check(self, node: Node, ctx: FileContext) -> None:
         function = node.child_by_field_name("function")
         if function is None:

@@ -94,6 +94,20 @@ class BlockingCall(Rule):
             self._chan = any(_CHAN.search(f.file.data) is not None for f in pkg.files)
         self._time = "time" in ctx.imports.paths
 
+    def node_types_for(self, ctx: FileContext) -> tuple[str, ...]:
+        """Receives and selects need no import; calls, ranges and declarations are
+        only looked at when the package can have timers, WaitGroups or channels."""
+        if ctx is not self._ctx:
+            self._start(ctx)
+        wanted: tuple[str, ...] = ("unary_expression", "select_statement")
+        if self._time or self._sync:
+            wanted += ("call_expression",)
+        if self._chan:
+            wanted += ("for_statement",)
+        if self._sync or self._chan:
+            wanted += DECLARATION_NODE_TYPES
+        return wanted
+
     def check(self, node: Node, ctx: FileContext) -> None:
         if ctx is not self._ctx:
             self._start(ctx)

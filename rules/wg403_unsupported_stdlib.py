@@ -168,6 +168,22 @@ class UnsupportedStdlib(Rule):
         self._dotted = [p for p in ctx.imports.dot_imports if p in _PATHS]
         self._local = bool(self._names or self._dotted)
 
+    def node_types_for(self, ctx: FileContext) -> tuple[str, ...]:
+        """Nothing in a package that imports none of the packages this rule knows;
+        selectors and literals only where this file can name one of them."""
+        if ctx is not self._ctx:
+            self._start(ctx)
+        if not self._relevant:
+            return ()
+        wanted: tuple[str, ...] = ("call_expression",)
+        if self._names:
+            wanted += ("selector_expression",)
+        if self._local:
+            wanted += ("composite_literal",)
+        if self._typed:
+            wanted += DECLARATION_NODE_TYPES
+        return wanted
+
     def check(self, node: Node, ctx: FileContext) -> None:
         if ctx is not self._ctx:
             self._start(ctx)
