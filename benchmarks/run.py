@@ -198,6 +198,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     ensure_corpus(corpus, args.json)
     linter_cmd = shlex.split(args.linter) if args.linter else default_linter()
     lint = [*linter_cmd, "check", str(corpus), "--output-format", "json"]
+    if args.select:
+        lint += ["--select", args.select]
     python = args.python or script_python(linter_cmd[0]) or sys.executable
     parse = [python, "-c", BARE_PARSE, str(corpus), ",".join(EXCLUDED_DIRS)]
 
@@ -347,6 +349,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=5, help="timed runs of each command (default 5)")
     ap.add_argument("--json", action="store_true", help="print machine-readable results instead of the table")
     ap.add_argument("--linter", help="linter command (default: wasm-go-lint beside this Python, or on PATH)")
+    ap.add_argument("--select", help="rules to run (the check command's --select), e.g. a set of issue's rules")
     ap.add_argument("--python", help="interpreter for the bare parse (default: the linter's own interpreter)")
     ap.add_argument("--per-rule", action="store_true",
                     help="also time the linter with one rule selected at a time (repeat runs per rule)")
