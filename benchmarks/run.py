@@ -111,9 +111,14 @@ class Series:
         return [s.wall for s in self.samples]
 
 
+_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+"""Both commands run as installed code does: with cached bytecode, not recompiling
+every module on each start (some sandboxes set PYTHONDONTWRITEBYTECODE)."""
+
+
 def measure(cmd: list[str], capture: bool = False) -> Sample:
     wrapper = [sys.executable, "-c", MEASURE, "capture" if capture else "discard", *cmd]
-    done = subprocess.run(wrapper, capture_output=True, text=True, check=True)
+    done = subprocess.run(wrapper, capture_output=True, text=True, check=True, env=_ENV)
     data = json.loads(done.stdout)
     # ru_maxrss is in KiB on Linux and in bytes on macOS.
     scale = 1 if sys.platform == "darwin" else 1024

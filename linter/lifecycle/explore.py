@@ -178,6 +178,9 @@ def build_flow(function: Node, fctx: FileContext, events: list[Event]) -> Functi
     return FunctionFlow(function, fctx, cfg, by_node)
 
 
+_VALUE_CARRIERS = frozenset({"selector_expression", "identifier", "nil", "int_literal", "parenthesized_expression"})
+"""Right-hand sides that can carry an action constant, nil or a tracked value."""
+
 _STATE_STATEMENTS = frozenset(
     {"short_var_declaration", "assignment_statement", "var_declaration", "inc_statement", "dec_statement"}
 )
@@ -435,6 +438,13 @@ class Explorer:
         left, right = _sides(stmt)
         if not left or not right:
             return state
+        if (
+            node.index not in self.flow.events
+            and not (state.pending or state.actions or state.nils or state.errors or state.counters)
+            and not state.reply_errors
+            and all(value.type not in _VALUE_CARRIERS for value in right)
+        ):
+            return state  # nothing to learn: no call, no action or nil value, nothing tracked
         operator = stmt.child_by_field_name("operator")
         if operator is not None and self.fctx.text(operator) not in ("=", ":="):
             return state
