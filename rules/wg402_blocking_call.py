@@ -91,7 +91,7 @@ class BlockingCall(Rule):
         if pkg is not self._pkg:
             self._pkg = pkg
             self._sync = any("sync" in f.imports.paths for f in pkg.files)
-            self._chan = any(_CHAN.search(f.file.data) is not None for f in pkg.files)
+            self._chan = any(b"chan" in f.file.data and _CHAN.search(f.file.data) for f in pkg.files)
         self._time = "time" in ctx.imports.paths
 
     def node_types_for(self, ctx: FileContext) -> tuple[str, ...]:

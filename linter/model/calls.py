@@ -58,9 +58,12 @@ _PARTS: dict[int, tuple[Callee, list[Node]] | None] = {}
 
 
 def forget_calls() -> None:
-    """Drop the memo of ``call_parts``: node ids are only unique while their trees
-    live, so the engine calls this before each package."""
+    """Drop the memos of ``call_parts`` and ``parameters``: node ids are only unique
+    while their trees live, so the engine calls this before each package."""
+    from linter.model.functions import forget_parameters
+
     _PARTS.clear()
+    forget_parameters()
 
 
 def call_parts(node: Node) -> tuple[Callee, list[Node]] | None:

@@ -26,8 +26,23 @@ def _text(node: Node) -> str:
     return text.decode("utf-8", errors="replace") if text is not None else ""
 
 
+_PARAMETERS: dict[int, list[Parameter]] = {}
+
+
+def forget_parameters() -> None:
+    """Drop the memo of ``parameters`` (node ids are unique only while trees live)."""
+    _PARAMETERS.clear()
+
+
 def parameters(function: Node) -> list[Parameter]:
-    """Parameters in order, ``a, b int`` flattened to two entries."""
+    """Parameters in order, ``a, b int`` flattened to two entries (memoised)."""
+    found = _PARAMETERS.get(function.id)
+    if found is None:
+        found = _PARAMETERS[function.id] = _parameters(function)
+    return found
+
+
+def _parameters(function: Node) -> list[Parameter]:
     plist = function.child_by_field_name("parameters")
     if plist is None:
         return []
