@@ -655,6 +655,8 @@ class Explorer:
         unknown use; either way the op counts as dispatched."""
         if state.results or state.reply_result is not None:
             state = replace(state, results=frozenset(), reply_result=None)
+        if not state.pending:
+            return state
         sites = _result_sites(state)
         if not sites:
             return state
