@@ -13,14 +13,14 @@ type RedisConfig struct {
 	lookups   int
 }
 
-// WG201: a value receiver; the assignment is made on a copy and lost.
-func (config RedisConfig) BlackProcess(user string) {
-	config.lastUser = strings.ToLower(user)
-}
-
 // WG000: a syntax error; the rest of the file is still analysed.
 func (config RedisConfig) key(user string) string {
 	return config.keyPrefix + user +
+}
+
+// WG201: a value receiver; the assignment is made on a copy and lost.
+func (config RedisConfig) BlackProcess(user string) {
+	config.lastUser = strings.ToLower(user)
 }
 
 func (config *RedisConfig) Reset() {
