@@ -42,6 +42,14 @@ HTTP_CALLBACK_INDEX = {
 REDIS_METHODS = frozenset(
     ["Command", "Eval", "Del", "Exists", "Persist", "Get", "Incr", "Decr", "LLen", "RPop", "LPop", "HLen", "HKeys", "HVals", "HGetAll", "SCard", "SMembers", "ZCard", "Expire", "Set", "SetEx", "SetNX", "MGet", "MSet", "IncrBy", "DecrBy", "RPush", "LPush", "LIndex", "LRange", "LRem", "LInsertBefore", "LInsertAfter", "HExists", "HGet", "HDel", "HMGet", "HSet", "HMSet", "HIncrBy", "HIncrByFloat", "SAdd", "SRem", "SIsMember", "SDiff", "SInter", "SUnion", "SDiffStore", "SInterStore", "SUnionStore", "ZAdd", "ZCount", "ZIncrBy", "ZScore", "ZRank", "ZRevRank", "ZRem", "ZRange", "ZRevRange"]
 )
+_BUILTINS = frozenset(
+    """append cap clear close complex copy delete imag len make max min new panic print println
+    real recover string int int8 int16 int32 int64 uint uint8 uint16 uint32 uint64 uintptr
+    float32 float64 byte rune bool error any""".split()
+)
+"""Builtin functions and conversions: never lifecycle calls (unless a package redefines
+them, which it then declares as functions, checked first)."""
+
 PURE_EXTERNAL_PREFIXES = (
     "github.com/tidwall/",
     "github.com/google/uuid",
@@ -108,6 +116,7 @@ class Classifier:
         self.pkg = pkg
         self.facts = pkg.facts
         self._locals: dict[int, dict[str, tuple[str, Node]]] = {}
+        self._signatures: dict[int, dict[str, tuple[str, Node]]] = {}
 
     @cached_property
     def interface_types(self) -> frozenset[str]:
@@ -134,6 +143,11 @@ class Classifier:
                 return event
         elif qualifier is None:
             name = callee.name
+            symbol = self.facts.functions.get(name)
+            if symbol is not None:
+                return Event(EventKind.HELPER, call, helpers=(symbol,), op=name)
+            if name in _BUILTINS or name in self.facts.types:
+                return None  # a builtin or a conversion
             if self._shadowed(name, call, fctx):
                 return Event(EventKind.OPAQUE, call, op=name)  # a function value: unknown code
             if not self.pkg.declares(name):
@@ -264,14 +278,17 @@ class Classifier:
         function = at.parent
         while function is not None:
             if function.type in FUNCTION_NODE_TYPES:
-                found = self._function_locals(function, fctx).get(name)
+                found = self._signature_locals(function, fctx).get(name) or self._body_locals(function, fctx).get(
+                    name
+                )
                 if found is not None:
                     return found
             function = function.parent
         return None
 
-    def _function_locals(self, function: Node, fctx: FileContext) -> dict[str, tuple[str, Node]]:
-        cached = self._locals.get(function.id)
+    def _signature_locals(self, function: Node, fctx: FileContext) -> dict[str, tuple[str, Node]]:
+        """Receiver and parameters: what most lookups (``ctx``, ``cfg``) want."""
+        cached = self._signatures.get(function.id)
         if cached is not None:
             return cached
         table: dict[str, tuple[str, Node]] = {}
@@ -285,6 +302,15 @@ class Classifier:
         for param in parameters(function):
             if param.name and param.type is not None:
                 table[param.name] = ("type", param.type)
+        self._signatures[function.id] = table
+        return table
+
+    def _body_locals(self, function: Node, fctx: FileContext) -> dict[str, tuple[str, Node]]:
+        """Variables declared in the body (not in nested literals), built on demand."""
+        cached = self._locals.get(function.id)
+        if cached is not None:
+            return cached
+        table: dict[str, tuple[str, Node]] = {}
         body = function.child_by_field_name("body")
         if body is not None:
             found = captures(_LOCALS_QUERY, body)
