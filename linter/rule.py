@@ -13,7 +13,6 @@ Rules never walk the tree themselves; they report through ``self.report``.
 
 from __future__ import annotations
 
-import inspect
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
@@ -83,7 +82,7 @@ class Rule:
 
     @classmethod
     def documentation(cls) -> str:
-        return inspect.cleandoc(cls.__doc__ or "")
+        return _cleandoc(cls.__doc__ or "")
 
     @classmethod
     def summary(cls) -> str:
@@ -95,6 +94,19 @@ class Rule:
     @classmethod
     def pascal_name(cls) -> str:
         return "".join(part.capitalize() for part in cls.name.split("-"))
+
+
+def _cleandoc(doc: str) -> str:
+    """``inspect.cleandoc`` without importing ``inspect`` (6 ms of every start-up)."""
+    lines = doc.expandtabs().splitlines()
+    indents = [len(line) - len(line.lstrip()) for line in lines[1:] if line.strip()]
+    margin = min(indents) if indents else 0
+    cleaned = [lines[0].strip(), *(line[margin:] for line in lines[1:])] if lines else []
+    while cleaned and not cleaned[0]:
+        cleaned.pop(0)
+    while cleaned and not cleaned[-1].strip():
+        cleaned.pop()
+    return "\n".join(line.rstrip() for line in cleaned)
 
 
 def doc_section(doc: str, title: str) -> str:

@@ -6,8 +6,6 @@ file becomes a one-line ``Notice`` and the rest of the run goes on.
 
 from __future__ import annotations
 
-import concurrent.futures
-import multiprocessing
 import os
 import re
 from collections.abc import Iterable, Sequence
@@ -262,7 +260,11 @@ def _job_count(options: Options, packages: dict[str, _Package]) -> int:
     if options.jobs:
         return options.jobs
     files = sum(len(p.analysed) for p in packages.values())
-    if files < PARALLEL_MIN_FILES or "fork" not in multiprocessing.get_all_start_methods():
+    if files < PARALLEL_MIN_FILES:
+        return 1
+    import multiprocessing  # only large runs pay for it (pre-commit runs are small)
+
+    if "fork" not in multiprocessing.get_all_start_methods():
         return 1
     return min(os.cpu_count() or 1, 8)
 
@@ -291,6 +293,10 @@ def _size(path: str) -> int:
 def _in_workers(
     linter: _Linters, packages: dict[str, _Package], options: Options, batches: list[list[str]]
 ) -> list[RunResult]:
+    import concurrent.futures
+    import concurrent.futures.process
+    import multiprocessing
+
     global _WORK
     _WORK = (linter, packages, options)
     try:
