@@ -43,9 +43,7 @@ REDIS_METHODS = frozenset(
     ["Command", "Eval", "Del", "Exists", "Persist", "Get", "Incr", "Decr", "LLen", "RPop", "LPop", "HLen", "HKeys", "HVals", "HGetAll", "SCard", "SMembers", "ZCard", "Expire", "Set", "SetEx", "SetNX", "MGet", "MSet", "IncrBy", "DecrBy", "RPush", "LPush", "LIndex", "LRange", "LRem", "LInsertBefore", "LInsertAfter", "HExists", "HGet", "HDel", "HMGet", "HSet", "HMSet", "HIncrBy", "HIncrByFloat", "SAdd", "SRem", "SIsMember", "SDiff", "SInter", "SUnion", "SDiffStore", "SInterStore", "SUnionStore", "ZAdd", "ZCount", "ZIncrBy", "ZScore", "ZRank", "ZRevRank", "ZRem", "ZRange", "ZRevRange"]
 )
 _BUILTINS = frozenset(
-    """append cap clear close complex copy delete imag len make max min new panic print println
-    real recover string int int8 int16 int32 int64 uint uint8 uint16 uint32 uint64 uintptr
-    float32 float64 byte rune bool error any""".split()
+    ["append", "cap", "clear", "close", "complex", "copy", "delete", "imag", "len", "make", "max", "min", "new", "panic", "print", "println", "real", "recover", "string", "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "uintptr", "float32", "float64", "byte", "rune", "bool", "error", "any"]
 )
 """Builtin functions and conversions: never lifecycle calls (unless a package redefines
 them, which it then declares as functions, checked first)."""
