@@ -59,10 +59,17 @@ class Effects:
                 for helper in event.helpers:
                     profile.functions.add(helper.node.id)
                     helper_flow = self.summaries.helper_results.get(helper.node.id)
-                    if helper_flow is None:
-                        profile.unknown = True
-                    else:
+                    if helper_flow is not None:
                         self._collect(helper_flow, profile, seen)
+                        continue
+                    # Not explored: it has no event, or only changes headers or bodies;
+                    # otherwise exploring it failed (recursion, a body too complex).
+                    for inner in self.summaries.events(helper.node, helper.file):
+                        profile.kinds.add(inner.kind)
+                        if inner.kind is EventKind.MUTATION:
+                            profile.ops.add(inner.op)
+                        else:
+                            profile.unknown = True
             if event.kind is EventKind.DISPATCH and event.callback is not None:
                 nested = self.summaries.callback_result(event, flow.file)
                 if nested is not None:

@@ -77,10 +77,9 @@ def _does_work(event: Event, summaries: Summaries) -> bool:
         return event.kind is not EventKind.DISPATCH or event.callback is not None
     if event.kind is EventKind.HELPER:
         for helper in event.helpers:
-            flow = summaries.helper_results.get(helper.node.id)
-            if flow is not None and any(
-                obs.event.kind in _WORK and (obs.event.kind is not EventKind.DISPATCH or obs.event.callback)
-                for obs in flow.observations
+            if any(
+                inner.kind in _WORK and (inner.kind is not EventKind.DISPATCH or inner.callback is not None)
+                for inner in summaries.events(helper.node, helper.file)
             ):
                 return True
     return False

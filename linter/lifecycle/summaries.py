@@ -82,12 +82,16 @@ class Summaries:
             self._flows[function.id] = build_flow(function, fctx, self.events(function, fctx))
         return self._flows[function.id]
 
-    def _inert(self, function: Node, fctx: FileContext) -> bool:
-        """No lifecycle event and no action result: nothing for a caller to learn."""
+    def _summary_without_paths(self, function: Node, fctx: FileContext) -> list[Outcome] | None:
+        """Outcomes known without exploring: a function with no action result whose
+        calls at most change headers or bodies has nothing for a caller to learn."""
         result = function.child_by_field_name("result")
         if result is not None and b"Action" in (result.text or b""):
-            return False
-        return not self.events(function, fctx)
+            return None
+        kinds = {event.kind for event in self.events(function, fctx)}
+        if not kinds - {EventKind.MUTATION}:
+            return [(State(), ("unknown",))]
+        return None
 
     def explore(
         self,
@@ -108,9 +112,10 @@ class Summaries:
             return self._outcomes[key]
         if key in self._in_progress:
             return None
-        if self._inert(function, fctx):
-            self._outcomes[key] = [(State(), ("unknown",))]
-            return self._outcomes[key]
+        known = self._summary_without_paths(function, fctx)
+        if known is not None:
+            self._outcomes[key] = known
+            return known
         self._in_progress.add(key)
         try:
             result = self.explore(function, fctx)
