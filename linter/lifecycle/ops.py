@@ -10,6 +10,7 @@ the callback position.
 from __future__ import annotations
 
 import enum
+import os
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -17,6 +18,7 @@ from tree_sitter import Node
 
 from linter.model.calls import call_parts
 from linter.model.functions import FUNCTION_NODE_TYPES, parameters
+from linter.model.modules import is_lifecycle_free
 from linter.model.package import FunctionSymbol
 from linter.model.query import captures
 from linter.model.sdk import PROXYWASM, SDK_ROOTS, TYPES, WRAPPERS
@@ -136,7 +138,7 @@ class Classifier:
             path = fctx.imports.path_of(fctx.text(qualifier))
             if path is not None:
                 event = self._package_call(call, callee.name, path, args, fctx)
-                if event is None and has_effects(path):
+                if event is None and has_effects(path) and not is_lifecycle_free(path, self.pkg.directory):
                     return Event(EventKind.OPAQUE, call, op=f"{fctx.text(qualifier)}.{callee.name}")
                 return event
         elif qualifier is None:
@@ -146,7 +148,12 @@ class Classifier:
                 return Event(EventKind.HELPER, call, helpers=(symbol,), op=name)
             if name in _BUILTINS or name in self.facts.types:
                 return None  # a builtin or a conversion
-            if self._shadowed(name, call, fctx):
+            local = self.local(name, call, fctx)
+            if local is not None:
+                kind, value = local
+                if kind == "value" and value.type == "func_literal":
+                    literal = FunctionSymbol(name, value, fctx)
+                    return Event(EventKind.HELPER, call, helpers=(literal,), op=name)
                 return Event(EventKind.OPAQUE, call, op=name)  # a function value: unknown code
             if not self.pkg.declares(name):
                 for path in fctx.imports.dot_imports:
@@ -387,7 +394,11 @@ def _foreign(type_text: str, fctx: FileContext) -> bool:
     """A type declared in a package whose methods may reply or resume."""
     qualifier = type_text.lstrip("*[]").split(".", 1)[0] if "." in type_text else None
     path = fctx.imports.path_of(qualifier) if qualifier else None
-    return path is not None and has_effects(path)
+    return (
+        path is not None
+        and has_effects(path)
+        and not is_lifecycle_free(path, os.path.dirname(os.path.abspath(fctx.path)))
+    )
 
 
 def _client_kind(type_text: str | None) -> str | None:
