@@ -117,7 +117,6 @@ class _Builder:
                 self.reliable = False
             else:
                 source.link(target)
-        _bypass_joins(self.nodes)
         return Cfg(entry, self.exit, self.panic, self.nodes, self.reliable)
 
     # A "frontier" is the list of nodes whose normal completion falls through to
@@ -373,14 +372,15 @@ def _is_fallthrough(node: Node | None) -> bool:
     return node is not None and node.type == "fallthrough_statement"
 
 
-def _bypass_joins(nodes: list[CfgNode]) -> None:
-    """Point edges past JOIN nodes (no-ops kept only as loop heads)."""
-    bypass(nodes, lambda node: node.kind is Kind.JOIN and node.loop is None)
+def is_plain_join(node: CfgNode) -> bool:
+    """A JOIN that is not a loop head: a no-op for path exploration."""
+    return node.kind is Kind.JOIN and node.loop is None
 
 
 def bypass(nodes: list[CfgNode], skippable: Callable[[CfgNode], bool]) -> None:
-    """Point every edge past the ``skippable`` single-successor nodes after it:
-    fewer steps for every path exploration. Skipped nodes stay in ``nodes``."""
+    """Point every edge past the ``skippable`` single-successor nodes after it (for
+    example ``is_plain_join``): fewer steps for every path exploration. Skipped nodes
+    stay in ``nodes``."""
 
     def target(node: CfgNode) -> CfgNode:
         seen: set[int] = set()

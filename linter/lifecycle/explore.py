@@ -167,6 +167,8 @@ def build_flow(function: Node, fctx: FileContext, events: list[Event]) -> Functi
         evs.sort(key=lambda e: e.call.end_byte)  # arguments run before the call that takes them
 
     def inert(node: CfgNode) -> bool:
+        if node.kind is Kind.JOIN:
+            return node.loop is None
         return (
             node.kind is Kind.STATEMENT
             and node.index not in by_node
