@@ -23,16 +23,21 @@ class SourceFile:
     path: str
     """The path as shown to users (as given, or relative to the working directory)."""
     data: bytes
-    _line_starts: list[int] = field(default_factory=list, repr=False)
+    _starts: list[int] | None = field(default=None, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        starts = [0]
-        find = self.data.find
-        pos = find(b"\n")
-        while pos != -1:
-            starts.append(pos + 1)
-            pos = find(b"\n", pos + 1)
-        self._line_starts = starts
+    @property
+    def _line_starts(self) -> list[int]:
+        """Byte offsets of line starts, computed on first use: most files of a run
+        have no finding and never need a position."""
+        if self._starts is None:
+            starts = [0]
+            find = self.data.find
+            pos = find(b"\n")
+            while pos != -1:
+                starts.append(pos + 1)
+                pos = find(b"\n", pos + 1)
+            self._starts = starts
+        return self._starts
 
     @property
     def line_count(self) -> int:
