@@ -103,6 +103,9 @@ class GlobalMutableState(Rule):
         if body is None:
             return
         fctx = item.file
+        text = fctx.file.data[body.start_byte : body.end_byte]
+        if not any(name.encode() in text for name in pkg.facts.variables):
+            return  # no package variable is even named here
         found = captures(_WRITES_QUERY, body)
         excluded = once + [(n.start_byte, n.end_byte) for n in found.get("literal", []) if n.id in skip]
         variables = pkg.facts.variables

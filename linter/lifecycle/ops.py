@@ -119,6 +119,11 @@ class Classifier:
         self._signatures: dict[int, dict[str, tuple[str, Node]]] = {}
 
     @cached_property
+    def method_names(self) -> frozenset[str]:
+        """Every method name declared on a type of this package."""
+        return frozenset(name for methods in self.facts.methods.values() for name in methods)
+
+    @cached_property
     def interface_types(self) -> frozenset[str]:
         return frozenset(n for n, t in self.facts.types.items() if t.kind == "interface")
 

@@ -161,6 +161,8 @@ def _function_value(node: Node, name: str, fctx: FileContext, pkg: PackageContex
 def _method_value(
     node: Node, operand: Node, name: str, fctx: FileContext, classifier: Classifier
 ) -> list[FunctionSymbol]:
+    if name not in classifier.method_names:
+        return []  # no type of this package has such a method (strings.ToLower, ctx.Path)
     if (
         operand.type == "identifier"
         and fctx.imports.path_of(fctx.text(operand)) is not None
