@@ -518,3 +518,37 @@ def test_host_side_test_support_package_is_not_plugin_code(tmp_path: Path) -> No
     )
     found = run([str(tmp_path)], all_rules(), Options(jobs=1)).diagnostics
     assert [(d.path.rsplit("/", 2)[-2], d.code) for d in found] == [("plugin", "WG403")]
+
+
+def test_one_file_of_a_package_still_gets_findings_reached_from_a_sibling_handler(tmp_path: Path) -> None:
+    """Checking one file (editor, pre-commit): a handler in a sibling file that calls
+    a helper of the checked file is still explored, and the helper's finding shown."""
+    from linter.registry import all_rules
+    from linter.runner import Options, run
+
+    (tmp_path / "main.go").write_text(
+        "package main\n\nimport (\n"
+        '\t"github.com/higress-group/proxy-wasm-go-sdk/proxywasm/types"\n'
+        '\t"github.com/higress-group/wasm-go/pkg/wrapper"\n'
+        '\t"github.com/tidwall/gjson"\n)\n\n'
+        "type Config struct {\n\tclient wrapper.HttpClient\n}\n\n"
+        'func init() {\n\twrapper.SetCtx("x", wrapper.ParseConfig(parse), wrapper.ProcessRequestHeaders(onHeaders))\n}\n\n'
+        "func main() {}\n\n"
+        "func parse(json gjson.Result, config *Config) error { return nil }\n\n"
+        "func onHeaders(ctx wrapper.HttpContext, config Config) types.Action {\n"
+        "\treturn check(ctx, config)\n}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "check.go").write_text(
+        "package main\n\nimport (\n\t\"net/http\"\n\n"
+        '\t"github.com/higress-group/proxy-wasm-go-sdk/proxywasm"\n'
+        '\t"github.com/higress-group/proxy-wasm-go-sdk/proxywasm/types"\n'
+        '\t"github.com/higress-group/wasm-go/pkg/wrapper"\n)\n\n'
+        "func check(ctx wrapper.HttpContext, config Config) types.Action {\n"
+        '\t_ = config.client.Get("/check", nil, func(status int, _ http.Header, _ []byte) {\n'
+        "\t\t_ = proxywasm.ResumeHttpRequest()\n\t}, 500)\n"
+        "\treturn types.HeaderStopAllIterationAndWatermark\n}\n",
+        encoding="utf-8",
+    )
+    found = run([str(tmp_path / "check.go")], all_rules(), Options(jobs=1)).diagnostics
+    assert [(Path(d.path).name, d.code) for d in found] == [("check.go", "WG105")]

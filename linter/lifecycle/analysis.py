@@ -70,6 +70,7 @@ class LifecycleAnalysis:
         self.attached_callbacks: set[int] = set()
         self.continued_callbacks: set[int] = set()
         self.resumed_from_plugin_level = self._uses_effective_context()
+        self._all_analysed = all(f.analysed for f in pkg.files)
         self._failed_pauses: dict[frozenset[int], list[tuple[Node, FileContext, str]]] = {}
         self._unresumed_pauses: dict[int, tuple[Node, FileContext, str]] = {}
 
@@ -101,6 +102,8 @@ class LifecycleAnalysis:
         for handler in self.pkg.plugin.handlers:
             if handler.function is None or handler.file is None:
                 continue
+            if not self._touches_analysed_files(handler.function, handler.file):
+                continue  # nothing it can report lands in a file being linted
             if handler.raw and self.resumed_from_plugin_level:
                 continue  # paused contexts are resumed from OnTick/OnQueueReady
             guard = _raw_body_guard(handler)
@@ -120,6 +123,31 @@ class LifecycleAnalysis:
                 callbacks.extend(self._dispatches(flow, handler.phase, attached=None))
         self._report_pauses()
         self._explore_callbacks(callbacks)
+
+    def _touches_analysed_files(self, function: Node, fctx: FileContext) -> bool:
+        """Can exploring ``function`` report in a linted file? Always when every file
+        of the package is linted (a directory run); for one file of a package (the
+        editor, pre-commit), only when it, or a function or callback it reaches,
+        is defined in a linted file."""
+        if self._all_analysed:
+            return True
+        seen: set[int] = set()
+        work: list[tuple[Node, FileContext]] = [(function, fctx)]
+        while work:
+            current, holder = work.pop()
+            if current.id in seen:
+                continue
+            seen.add(current.id)
+            if holder.analysed:
+                return True
+            for event in self.summaries.events(current, holder):
+                if event.kind is EventKind.HELPER:
+                    work.extend((helper.node, helper.file) for helper in event.helpers)
+                elif event.kind is EventKind.DISPATCH:
+                    resolved = self.summaries.resolve_callback(event, holder)
+                    if resolved is not None:
+                        work.append(resolved)
+        return False
 
     def _judge_exit(self, handler: Handler, exit_: Exit, result: FlowResult) -> None:
         value = exit_.value
