@@ -237,9 +237,9 @@ def run(
     else:
         packages, notices = discover(paths, options)
         result.notices.extend(notices)
-        batches = _batches(packages, _job_count(options, packages))
-        if len(batches) > 1:
-            for partial in _in_workers(linter, packages, options, batches):
+        jobs = _job_count(options, packages)
+        if jobs > 1 and len(packages) > 1:
+            for partial in _in_workers(linter, packages, options, _largest_first(packages), jobs):
                 result.merge(partial)
         else:
             for directory in sorted(packages):
@@ -269,18 +269,11 @@ def _job_count(options: Options, packages: dict[str, _Package]) -> int:
     return min(os.cpu_count() or 1, 8)
 
 
-def _batches(packages: dict[str, _Package], jobs: int) -> list[list[str]]:
-    """Packages split into ``jobs`` batches of similar size (largest first, greedy)."""
-    if jobs <= 1 or len(packages) < 2:
-        return [sorted(packages)]
+def _largest_first(packages: dict[str, _Package]) -> list[list[str]]:
+    """One batch per package, largest first: workers take the next batch as they
+    finish, so a few heavy packages cannot leave one worker busy alone at the end."""
     weights = {d: sum(_size(p) for p in pkg.analysed) for d, pkg in packages.items()}
-    batches: list[list[str]] = [[] for _ in range(min(jobs, len(packages)))]
-    loads = [0] * len(batches)
-    for directory in sorted(packages, key=lambda d: -weights[d]):
-        lightest = loads.index(min(loads))
-        batches[lightest].append(directory)
-        loads[lightest] += weights[directory]
-    return [sorted(batch) for batch in batches if batch]
+    return [[d] for d in sorted(packages, key=lambda d: (-weights[d], d))]
 
 
 def _size(path: str) -> int:
@@ -291,7 +284,7 @@ def _size(path: str) -> int:
 
 
 def _in_workers(
-    linter: _Linters, packages: dict[str, _Package], options: Options, batches: list[list[str]]
+    linter: _Linters, packages: dict[str, _Package], options: Options, batches: list[list[str]], jobs: int
 ) -> list[RunResult]:
     import concurrent.futures
     import concurrent.futures.process
@@ -301,7 +294,7 @@ def _in_workers(
     _WORK = (linter, packages, options)
     try:
         context = multiprocessing.get_context("fork")
-        with concurrent.futures.ProcessPoolExecutor(len(batches), mp_context=context) as pool:
+        with concurrent.futures.ProcessPoolExecutor(min(jobs, len(batches)), mp_context=context) as pool:
             return list(pool.map(_check_batch, batches))
     except (OSError, concurrent.futures.process.BrokenProcessPool):
         result = RunResult()  # no workers to be had here: do it in this process
