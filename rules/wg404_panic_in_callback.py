@@ -88,6 +88,8 @@ class _PackageState:
     """Calls that pass a func literal: candidates for same-package async wrappers
     (a call passing two literals is listed twice)."""
     definitions: dict[int, list[tuple[int, str, Node | None, str]]] = field(default_factory=dict)
+    pending: list[tuple[Node, FileContext]] = field(default_factory=list)
+    """Assertions and indexes met in the walk, judged once the unrecovered code is known."""
 
 
 class PanicInCallback(Rule):
@@ -156,10 +158,8 @@ class PanicInCallback(Rule):
             parent = node.parent
             if parent is not None and parent.type == "argument_list" and parent.parent is not None:
                 state.literal_calls.append((parent.parent, ctx))
-        elif kind == "type_assertion_expression":
-            self._assertion(node, ctx, state)
-        else:
-            self._index(node, ctx, state)
+        else:  # an assertion or an index: judged at the end, only where nothing recovers
+            state.pending.append((node, ctx))
 
     def _call(self, call: Node, ctx: FileContext, state: _PackageState) -> None:
         function = call.child_by_field_name("function")
@@ -318,7 +318,7 @@ class PanicInCallback(Rule):
     def check_package(self, pkg: PackageContext) -> None:
         state = self._state if self._state is not None and self._state.package is pkg else None
         self._state = None
-        if state is None or not state.candidates:
+        if state is None or not state.pending:
             return
         roots = self._roots(pkg, state)
         recovered = self._recovered_roots(pkg)
@@ -332,6 +332,13 @@ class PanicInCallback(Rule):
         root_ids = {r.node.id: r for r in roots}
         recovered_ids = {node.id for node, _ in recovered}
         shared = reachable(recovered, pkg, ambiguous_methods=True, stop=root_nodes)
+        for node, ctx in state.pending:
+            if _context(node, ctx, root_ids, recovered_ids, unrecovered, shared) is None:
+                continue  # recovered code (or unreachable): no need to judge it
+            if node.type == "type_assertion_expression":
+                self._assertion(node, ctx, state)
+            else:
+                self._index(node, ctx, state)
         reported: set[tuple[int, str]] = set()
         for candidate in state.candidates:
             context = _context(candidate.node, candidate.file, root_ids, recovered_ids, unrecovered, shared)
