@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from linter.diagnostics import Severity
+from linter.model.functions import enclosing_function
 from linter.model.sdk import TYPES
 from linter.rule import FileContext, PackageContext, Rule
 
@@ -23,7 +24,6 @@ _STDLIB_EXITS = {
     "log": ("Fatal", "Fatalf", "Fatalln", "Panic", "Panicf", "Panicln"),
 }
 _SKIPPED = frozenset({"comment", "empty_statement"})
-_FUNCTIONS = frozenset({"function_declaration", "method_declaration", "func_literal"})
 _BREAKABLE = frozenset({"for_statement", "expression_switch_statement", "type_switch_statement", "select_statement"})
 _SWITCH_CASES = frozenset({"expression_case", "type_case", "default_case"})
 _SELECT_CASES = frozenset({"communication_case", "default_case"})
@@ -164,7 +164,7 @@ class UnreachableCode(Rule):
             return  # one statement (or none): nothing can follow an exit
         if node.type == "goto_statement":
             label = _label_of(node)
-            function = _enclosing_function(node)
+            function = enclosing_function(node)
             if label is not None and function is not None:
                 self._gotos.add((ctx.path, function.start_byte, ctx.text(label)))
             return
@@ -425,13 +425,6 @@ def _label_of(node: Node) -> Node | None:
     return next((c for c in node.named_children if c.type == "label_name"), None)
 
 
-def _enclosing_function(node: Node) -> Node | None:
-    current = node.parent
-    while current is not None and current.type not in _FUNCTIONS:
-        current = current.parent
-    return current
-
-
 def _unknown_targets(labelled: Node) -> bool:
     raise _NeedGotos
 
@@ -443,7 +436,7 @@ class _GotoTargets:
 
     def __call__(self, labelled: Node) -> bool:
         label = _label_of(labelled)
-        function = _enclosing_function(labelled)
+        function = enclosing_function(labelled)
         if label is None or function is None:
             return True  # cannot tell: treat as reachable
         return (self.ctx.path, function.start_byte, self.ctx.text(label)) in self.gotos

@@ -15,7 +15,7 @@ from linter.lifecycle.ops import (
 )
 from linter.model.callgraph import Reached, reachable, runs_in_place
 from linter.model.calls import call_parts
-from linter.model.functions import FUNCTION_NODE_TYPES, parameters
+from linter.model.functions import FUNCTION_NODE_TYPES, enclosing_function, parameters
 from linter.model.plugin import Phase, resolve_function_value
 from linter.model.query import captures
 from linter.model.sdk import NEW_WRAPPER, OLD_WRAPPER, Generation
@@ -345,7 +345,7 @@ class PanicInCallback(Rule):
             if context is None:
                 continue
             function, root = context
-            innermost = _innermost_function(candidate.node)
+            innermost = enclosing_function(candidate.node)
             key = (innermost.id if innermost is not None else 0, candidate.key)
             if key in reported:
                 continue
@@ -444,13 +444,6 @@ def _wrapper_callbacks(call: Node, fctx: FileContext, pkg: PackageContext, state
                 op = " ".join(fctx.text(callee.node).split())
                 found.append(_Root(args[index], fctx, f"the callback of `{op}`", _REQUEST, callback=True))
     return found
-
-
-def _innermost_function(node: Node) -> Node | None:
-    current = node.parent
-    while current is not None and current.type not in FUNCTION_NODE_TYPES:
-        current = current.parent
-    return current
 
 
 def _constructed(operand: Node) -> bool:

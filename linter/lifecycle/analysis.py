@@ -20,7 +20,7 @@ from linter.lifecycle.explore import Exit, FlowResult, Observation, State
 from linter.lifecycle.ops import EventKind
 from linter.lifecycle.skipped import skipped_work
 from linter.lifecycle.summaries import Summaries, is_counter_join
-from linter.model.functions import display_name, parameters
+from linter.model.functions import display_name, enclosing_function, parameters
 from linter.model.plugin import Handler, Phase
 from linter.model.query import captures
 from linter.model.sdk import PROXYWASM, Generation
@@ -292,7 +292,7 @@ class LifecycleAnalysis:
         returned = exit_.node.node
         if len(value) > 2 and isinstance(value[2], int) and value[2] in self.summaries.origins:
             origin, origin_file = self.summaries.origins[value[2]]
-            function = _function_of(origin)
+            function = enclosing_function(origin)
             if returned is None or function is None or not (
                 function.start_byte <= returned.start_byte < function.end_byte
             ):
@@ -604,15 +604,8 @@ def _contains(where: Node, site: int, summaries: Summaries) -> bool:
     known = summaries.sites.get(site)
     if known is None:
         return False
-    function = _function_of(where)
+    function = enclosing_function(where)
     return function is not None and function.start_byte <= known[0].call.start_byte < function.end_byte
-
-
-def _function_of(node: Node) -> Node | None:
-    current = node.parent
-    while current is not None and current.type not in ("function_declaration", "method_declaration", "func_literal"):
-        current = current.parent
-    return current
 
 
 def _through(stmt: Node) -> str:

@@ -23,7 +23,7 @@ from tree_sitter import Node
 from linter.flow.cfg import Cfg, CfgNode, Edge, Kind, build_cfg, bypass
 from linter.lifecycle.actions import ACTION_VALUES
 from linter.lifecycle.ops import Classifier, Event, EventKind
-from linter.model.functions import FUNCTION_NODE_TYPES, parameters
+from linter.model.functions import parameters
 from linter.model.query import captures
 from linter.model.sdk import TYPES
 from linter.rule import FileContext
@@ -819,10 +819,3 @@ def _sides(stmt: Node) -> tuple[list[Node], list[Node]]:
 def _returned_expressions(stmt: Node) -> list[Node]:
     values = next((c for c in stmt.named_children if c.type == "expression_list"), None)
     return list(values.named_children) if values is not None else []
-
-
-def enclosing_function(node: Node) -> Node | None:
-    current = node.parent
-    while current is not None and current.type not in FUNCTION_NODE_TYPES:
-        current = current.parent
-    return current

@@ -17,7 +17,7 @@ from functools import cached_property
 from tree_sitter import Node
 
 from linter.model.calls import call_parts
-from linter.model.functions import FUNCTION_NODE_TYPES, parameters
+from linter.model.functions import FUNCTION_NODE_TYPES, enclosing_function, parameters
 from linter.model.modules import is_lifecycle_free
 from linter.model.package import FunctionSymbol
 from linter.model.query import captures
@@ -325,7 +325,7 @@ class Classifier:
         if body is not None:
             found = captures(_LOCALS_QUERY, body)
             for stmt in [*found.get("declaration", []), *found.get("assignment", [])]:
-                if _owner(stmt) != function.id:
+                if not _owned_by(stmt, function):
                     continue
                 is_declaration = stmt.type == "short_var_declaration"
                 for name_node, value in _pairs(stmt):
@@ -333,7 +333,7 @@ class Classifier:
                         table.setdefault(fctx.text(name_node), ("value", value))
             for spec in found.get("spec", []):
                 type_node = spec.child_by_field_name("type")
-                if _owner(spec) != function.id:
+                if not _owned_by(spec, function):
                     continue
                 for name_node in spec.children_by_field_name("name"):
                     if type_node is not None:
@@ -343,6 +343,11 @@ class Classifier:
 
     def _shadowed(self, name: str, at: Node, fctx: FileContext) -> bool:
         return self.local(name, at, fctx) is not None
+
+
+def _owned_by(node: Node, function: Node) -> bool:
+    owner = enclosing_function(node)
+    return owner is not None and owner.id == function.id
 
 
 def _pairs(stmt: Node) -> list[tuple[Node, Node]]:
@@ -357,13 +362,6 @@ def _pairs(stmt: Node) -> list[tuple[Node, Node]]:
     if len(values) == 1 and len(names) > 1:
         return []
     return list(zip(names, values, strict=False))
-
-
-def _owner(node: Node) -> int | None:
-    current = node.parent
-    while current is not None and current.type not in FUNCTION_NODE_TYPES:
-        current = current.parent
-    return current.id if current is not None else None
 
 
 def _constructor_type(value: Node, fctx: FileContext) -> str | None:
