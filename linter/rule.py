@@ -28,6 +28,7 @@ from linter.source import SourceFile
 
 if TYPE_CHECKING:
     from linter.lifecycle.analysis import LifecycleAnalysis
+    from linter.lifecycle.ops import Classifier
     from linter.model.package import PackageFacts
     from linter.model.plugin import PluginModel
 
@@ -224,6 +225,7 @@ class PackageContext:
     generation: Generation = Generation.NONE
     _facts: PackageFacts | None = None
     _plugin: PluginModel | None = None
+    _classifier: Classifier | None = None
     _lifecycle: LifecycleAnalysis | None = None
 
     @property
@@ -242,6 +244,16 @@ class PackageContext:
 
             self._facts = PackageFacts.build(self)
         return self._facts
+
+    @property
+    def classifier(self) -> Classifier:
+        """What each call does to the request lifecycle, with its per-function tables
+        of locals: one instance per package, shared by every rule and model."""
+        if self._classifier is None:
+            from linter.lifecycle.ops import Classifier
+
+            self._classifier = Classifier(self)
+        return self._classifier
 
     @property
     def plugin(self) -> PluginModel:

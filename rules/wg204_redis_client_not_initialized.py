@@ -116,7 +116,7 @@ class RedisClientNotInitialized(Rule):
         found = self._found.pop(id(pkg), None)
         if found is None:
             return
-        classifier = Classifier(pkg)
+        classifier = pkg.classifier
         holders: list[_Holder] = []
         for call, fctx in found.created:
             holder = _holder(call, fctx)

@@ -145,7 +145,7 @@ class PanicInCallback(Rule):
 
     def _state_for(self, pkg: PackageContext) -> _PackageState:
         if self._state is None or self._state.package is not pkg:
-            self._state = _PackageState(pkg, Classifier(pkg))
+            self._state = _PackageState(pkg, pkg.classifier)
         return self._state
 
     # -- the shared walk ----------------------------------------------------------

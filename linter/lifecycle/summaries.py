@@ -21,7 +21,7 @@ from linter.lifecycle.explore import (
     build_flow,
     classify_calls,
 )
-from linter.lifecycle.ops import Classifier, Event, EventKind
+from linter.lifecycle.ops import Event, EventKind
 from linter.model.plugin import resolve_function_value
 from linter.model.query import captures
 from linter.rule import FileContext, PackageContext
@@ -54,7 +54,7 @@ def is_counter_join(callback: Node) -> bool:
 class Summaries:
     def __init__(self, pkg: PackageContext) -> None:
         self.pkg = pkg
-        self.classifier = Classifier(pkg)
+        self.classifier = pkg.classifier
         self._flows: dict[int, FunctionFlow | None] = {}
         self._events: dict[int, list[Event]] = {}
         self._outcomes: dict[int, list[Outcome] | None] = {}

@@ -129,7 +129,6 @@ class _Cache:
     package: weakref.ref[PackageContext]
     reaches: dict[tuple[tuple[Phase, ...], bool, str | None], Reach] = field(default_factory=dict)
     limits: dict[int, list[LimitCall]] = field(default_factory=dict)
-    classifier: Classifier | None = None
 
 
 _CACHES: dict[int, _Cache] = {}
@@ -170,7 +169,7 @@ def _reach(
     unresolved = any(h.function is None or h.file is None for h in handlers)
     functions = reachable(roots, pkg)
     if not unresolved and opaque is not None:
-        classifier = cache.classifier = cache.classifier or Classifier(pkg)
+        classifier = pkg.classifier
         unresolved = any(_delegates(item, classifier, opaque == "context") for item in functions.values())
     return Reach(functions, handlers, unresolved, pkg)
 

@@ -81,7 +81,7 @@ def reach(
     a skipped literal's body is left out of the function that contains it.
     ``follow``, when given, filters the other edges.
     """
-    classifier = classifier or Classifier(pkg)
+    classifier = classifier or pkg.classifier
     reached: list[Reached] = []
     seen: set[int] = set()
     queue: deque[Reached] = deque()
