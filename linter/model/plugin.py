@@ -95,20 +95,19 @@ REGISTRATION_FUNCTIONS = frozenset(
 RAW_ENTRY_POINTS = frozenset({"SetVMContext", "SetPluginContext", "SetHttpContext"})
 TICK_FUNCTIONS = frozenset({"RegisterTickFunc", "RegisteTickFunc"})
 
-_ENTRY_QUERY = """
+_ENTRY_FUNCTIONS = REGISTRATION_FUNCTIONS | RAW_ENTRY_POINTS | TICK_FUNCTIONS
+
+_ENTRY_QUERY = f"""
 (call_expression
   function: [
     (selector_expression field: (field_identifier) @name)
     (identifier) @name
     (index_expression operand: [(selector_expression field: (field_identifier) @name) (identifier) @name])
   ]
-  (#match? @name "^(SetCtx|SetCtxWithOptions|NewCommonVmCtx|NewCommonVmCtxWithOptions|RegisterTickFunc|RegisteTickFunc|SetVMContext|SetPluginContext|SetHttpContext)$")) @call
+  (#match? @name "^({"|".join(sorted(_ENTRY_FUNCTIONS))})$")) @call
 """
 
-_ENTRY_NAMES = (
-    b"SetCtx", b"NewCommonVmCtx", b"RegisterTickFunc", b"RegisteTickFunc",
-    b"SetVMContext", b"SetPluginContext", b"SetHttpContext",
-)
+_ENTRY_NAMES = tuple(name.encode() for name in sorted(_ENTRY_FUNCTIONS))
 """Byte searches that skip the query for the many files that register nothing."""
 
 _RETURNED_TYPES_QUERY = """
