@@ -7,6 +7,7 @@ from tree_sitter import Node
 
 from linter.diagnostics import Severity
 from linter.model.functions import body_of, parameters
+from linter.model.lvalues import access_chain
 from linter.model.query import captures
 from linter.rule import FileContext, PackageContext, Rule
 
@@ -196,21 +197,9 @@ def _used_field(use: Node, fctx: FileContext) -> str | None:
 
 def _access_chain(target: Node, fctx: FileContext) -> list[str]:
     """``cfg.a[k].b`` -> ``["cfg", "a", "[]", "b"]``; empty when not rooted at a name."""
-    parts: list[str] = []
-    node: Node | None = target
-    while node is not None:
-        if node.type == "selector_expression":
-            field = node.child_by_field_name("field")
-            parts.append(fctx.text(field) if field is not None else "?")
-            node = node.child_by_field_name("operand")
-        elif node.type == "index_expression":
-            parts.append("[]")
-            node = node.child_by_field_name("operand")
-        elif node.type == "parenthesized_expression":
-            node = node.named_children[0] if node.named_children else None
-        elif node.type == "identifier":
-            parts.append(fctx.text(node))
-            return list(reversed(parts))
-        else:
-            return []
+    found = access_chain(target)
+    if found is None:
+        return []
+    root, steps = found
+    return [fctx.text(root), *("[]" if step.type == "index_expression" else fctx.text(step) for step in steps)]
     return []

@@ -4,6 +4,7 @@ from tree_sitter import Node
 
 from linter.diagnostics import Severity
 from linter.model.functions import FUNCTION_NODE_TYPES, body_of, enclosing_function
+from linter.model.lvalues import access_chain
 from linter.model.plugin import Handler, Phase
 from linter.model.query import captures
 from linter.model.reach import Reached, Root, reach, shadowed, tick_functions
@@ -313,23 +314,8 @@ def _root(handler: Handler) -> Root | None:
 
 def _root_identifier(target: Node) -> Node | None:
     """``g`` of ``g``, ``g.f``, ``g[k]``, ``(*g).f``, ``g.a[i].b``; None otherwise."""
-    node: Node | None = target
-    while node is not None:
-        kind = node.type
-        if kind == "identifier":
-            return node
-        if kind in ("selector_expression", "index_expression"):
-            node = node.child_by_field_name("operand")
-        elif kind == "parenthesized_expression":
-            node = node.named_children[0] if node.named_children else None
-        elif kind == "unary_expression":
-            operator = node.child_by_field_name("operator")
-            if operator is None or operator.type != "*":
-                return None
-            node = node.child_by_field_name("operand")
-        else:
-            return None
-    return None
+    found = access_chain(target)
+    return found[0] if found is not None else None
 
 
 def _message(written: str, name: str, target: Node, item: Reached) -> str:
