@@ -226,6 +226,8 @@ class PackageContext:
     _facts: PackageFacts | None = None
     _plugin: PluginModel | None = None
     _classifier: Classifier | None = None
+    memo: dict[str, object] = field(default_factory=dict)
+    """Facts a model module computes once per package, under its module name."""
     _lifecycle: LifecycleAnalysis | None = None
 
     @property

@@ -14,7 +14,6 @@ the response body. A limit set there is in time for that direction.
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass, field
 
 from tree_sitter import Node
@@ -126,23 +125,16 @@ class Reach:
 
 @dataclass
 class _Cache:
-    package: weakref.ref[PackageContext]
+    """Per package (WG301 and WG302 ask the same questions), kept on the package."""
+
     reaches: dict[tuple[tuple[Phase, ...], bool, str | None], Reach] = field(default_factory=dict)
     limits: dict[int, list[LimitCall]] = field(default_factory=dict)
 
 
-_CACHES: dict[int, _Cache] = {}
-"""Per package (WG301 and WG302 ask the same questions): keyed by ``id``, checked
-against a weak reference so a new package at a reused address starts afresh."""
-
-
 def _cache(pkg: PackageContext) -> _Cache:
-    cache = _CACHES.get(id(pkg))
-    if cache is None or cache.package() is not pkg:
-        for key in [k for k, c in _CACHES.items() if c.package() is None]:
-            del _CACHES[key]
-        cache = _Cache(weakref.ref(pkg))
-        _CACHES[id(pkg)] = cache
+    cache = pkg.memo.get(__name__)
+    if not isinstance(cache, _Cache):
+        cache = pkg.memo[__name__] = _Cache()
     return cache
 
 
