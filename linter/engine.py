@@ -2,8 +2,12 @@
 
 The walk is a single cursor traversal per file, run by tree-sitter's query cursor
 (in C) with one pattern matching every subscribed node type; it hands each node, in
-pre-order, to the rules subscribed to its type. A rule that raises is reported as an internal-error
-diagnostic and skipped for the rest of that file; the other rules go on.
+pre-order, to the rules subscribed to its type, and records the file's calls and func
+literals in its node index (``linter.model.nodeindex``). Every file of a package is
+walked before any node is handed out, so rules and model facts can look up the calls
+of any function of the package without traversing it again. A rule that raises is
+reported as an internal-error diagnostic and skipped for the rest of that file; the
+other rules go on.
 """
 
 from __future__ import annotations
@@ -13,13 +17,15 @@ import traceback
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from tree_sitter import Query, QueryCursor
+from tree_sitter import Node, QueryCursor
 
 from linter.diagnostics import Diagnostic, Severity
 from linter.model.calls import forget_calls
 from linter.model.imports import read_imports
+from linter.model.nodeindex import INDEXED_TYPES, NodeIndex
+from linter.model.query import of_types
 from linter.model.sdk import generation_of, is_test_support
-from linter.parse import ParsedFile, go_language, parse_source
+from linter.parse import ParsedFile, parse_source
 from linter.rule import FileContext, PackageContext, Rule
 from linter.source import SourceFile
 from linter.suppress import Suppressions
@@ -87,8 +93,11 @@ class Linter:
         pkg.generation = generation_of(paths)
 
         result = PackageResult()
-        for fctx in pkg.analysed_files:
-            result.internal_errors += self._check_file(fctx)
+        # Every file is walked before any node is handed out, so a rule (or a model
+        # fact it asks for) sees the node index of every file of the package.
+        walks = [self._walk(fctx) for fctx in pkg.analysed_files]
+        for walk in walks:
+            result.internal_errors += walk.failures + self._dispatch(walk)
         for rule in self.package_hooks:
             if not self._runs_on(rule, pkg):
                 continue
@@ -108,18 +117,35 @@ class Linter:
         """Rules apply to plugin packages; WG000 and file-agnostic rules to every file."""
         return pkg.is_plugin or "any-package" in rule.tags
 
-    def _check_file(self, fctx: FileContext) -> int:
+    def _walk(self, fctx: FileContext) -> _Walk:
+        """File hooks, then the one traversal of the file: it collects the nodes the
+        rules subscribed to (in pre-order) and fills the file's node index."""
         failures = 0
-        broken: set[int] = set()
         for rule in self.file_hooks:
             if self._runs_on(rule, fctx.package):
                 failures += _guarded(rule, fctx, functools.partial(rule.check_file, fctx))
         dispatch = self._dispatch_for(fctx)
+        nodes: list[Node] = []
         if not dispatch:
-            return failures
-        get = dispatch.get
-        for _, captured in QueryCursor(_walk_query(tuple(sorted(dispatch)))).matches(fctx.root):
+            return _Walk(fctx, dispatch, nodes, failures)  # nothing to check: no traversal
+        index = fctx.node_index = NodeIndex()
+        indexed, wanted = INDEXED_TYPES, dispatch.keys()
+        for _, captured in QueryCursor(of_types(tuple(sorted({*wanted, *indexed})))).matches(fctx.root):
             node = captured["node"][0]
+            kind = node.type
+            if kind in indexed:
+                index.add(node)
+            if kind in wanted:
+                nodes.append(node)
+        return _Walk(fctx, dispatch, nodes, failures)
+
+    @staticmethod
+    def _dispatch(walk: _Walk) -> int:
+        failures = 0
+        broken: set[int] = set()
+        get = walk.dispatch.get
+        fctx = walk.file
+        for node in walk.nodes:
             for rule in get(node.type, ()):
                 if id(rule) in broken:
                     continue
@@ -150,12 +176,15 @@ class Linter:
 
 
 
-@functools.cache
-def _walk_query(node_types: tuple[str, ...]) -> Query:
-    """One pattern matching every subscribed node type: its matches come out in
-    pre-order, so the walk visits exactly the nodes some rule wants, in order."""
-    query: Query = Query(go_language(), "[" + " ".join(f"({t})" for t in node_types) + "] @node")
-    return query
+@dataclass
+class _Walk:
+    file: FileContext
+    dispatch: dict[str, list[Rule]]
+    """Node type -> the rules that get nodes of that type in this file."""
+    nodes: list[Node]
+    """The nodes some rule subscribed to, in pre-order."""
+    failures: int
+    """Internal errors of file hooks."""
 
 
 def _guarded(rule: Rule, fctx: FileContext, call: Callable[[], None]) -> int:

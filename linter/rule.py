@@ -22,6 +22,7 @@ from tree_sitter import Node, Tree
 
 from linter.diagnostics import Diagnostic, Edit, Fix, Severity
 from linter.model.imports import ImportMap
+from linter.model.nodeindex import NodeIndex
 from linter.model.sdk import Generation
 from linter.parse import SyntaxErrorSpan
 from linter.source import SourceFile
@@ -128,10 +129,19 @@ class FileContext:
     analysed: bool = True
     """False for package siblings read only for facts: nothing is reported there."""
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    node_index: NodeIndex | None = None
+    """The file's calls and func literals by position; the engine's walk fills it."""
 
     @property
     def root(self) -> Node:
         return self.tree.root_node
+
+    def within(self, node: Node, node_type: str) -> list[Node]:
+        """The calls (``call_expression``) or func literals (``func_literal``) inside
+        ``node``, in document order: a lookup, not another traversal of ``node``."""
+        if self.node_index is None:
+            self.node_index = NodeIndex.of(self.root)
+        return self.node_index.within(node, node_type)
 
     @property
     def path(self) -> str:

@@ -8,7 +8,6 @@ from linter.diagnostics import Severity
 from linter.model.calls import call_parts
 from linter.model.functions import FUNCTION_NODE_TYPES
 from linter.model.plugin import RAW_ENTRY_POINTS, REGISTRATION_FUNCTIONS, EntryCall
-from linter.model.query import captures
 from linter.model.sdk import NEW_WRAPPER, OLD_WRAPPER, PROXYWASM, Generation
 from linter.rule import FileContext, PackageContext, Rule
 
@@ -17,7 +16,6 @@ _ENTRY_FUNCTIONS = (REGISTRATION_FUNCTIONS - {"NewCommonVmCtx", "NewCommonVmCtxW
 }
 """Calls that install the VM context. ``NewCommonVmCtx`` only builds one (it registers
 when handed to ``proxywasm.SetVMContext``, which counts)."""
-_CALLS_QUERY = "(call_expression) @call"
 _MAX_HELPER_DEPTH = 4
 
 
@@ -162,7 +160,7 @@ def _calls_at_start(
         body = function.child_by_field_name("body")
         if body is None:
             continue
-        for call in captures(_CALLS_QUERY, body).get("call", []):
+        for call in file.within(body, "call_expression"):
             if _inside_literal(call, function):
                 continue
             yield call, file, via

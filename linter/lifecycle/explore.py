@@ -24,7 +24,6 @@ from linter.flow.cfg import Cfg, CfgNode, Edge, Kind, build_cfg, bypass
 from linter.lifecycle.actions import ACTION_VALUES
 from linter.lifecycle.ops import Classifier, Event, EventKind
 from linter.model.functions import parameters
-from linter.model.query import captures
 from linter.model.sdk import TYPES
 from linter.rule import FileContext
 
@@ -34,7 +33,6 @@ if TYPE_CHECKING:
 MAX_VISITS = 4000
 """Past this many (node, state) visits a body is given up on: no findings from it."""
 
-_CALLS_QUERY = "(call_expression) @call (func_literal) @literal"
 
 # A returned value: ("const", n, origin node id), ("param", i), ("dispatch-error",
 # site id), ("nil",) or ("unknown",). The origin is where the constant is written.
@@ -137,10 +135,9 @@ def classify_calls(function: Node, fctx: FileContext, classifier: Classifier) ->
     body = function.child_by_field_name("body")
     if body is None:
         return []
-    found = captures(_CALLS_QUERY, body)
-    literals = found.get("literal", [])
+    literals = fctx.within(body, "func_literal")
     events: list[Event] = []
-    for call in found.get("call", []):
+    for call in fctx.within(body, "call_expression"):
         if any(lit.start_byte < call.start_byte and call.end_byte <= lit.end_byte for lit in literals):
             continue
         event = classifier.classify(call, fctx)

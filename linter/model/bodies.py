@@ -20,10 +20,9 @@ from tree_sitter import Node
 
 from linter.lifecycle.ops import Classifier, EventKind
 from linter.model.callgraph import Reached, reachable
-from linter.model.calls import call_parts
+from linter.model.calls import call_parts, called_name
 from linter.model.functions import parameters
 from linter.model.plugin import Handler, Phase
-from linter.model.query import captures
 from linter.model.sdk import PROXYWASM
 from linter.rule import FileContext, PackageContext
 
@@ -34,12 +33,7 @@ DIRECTIONS = (REQUEST, RESPONSE)
 SETTERS = {"SetRequestBodyBufferLimit": REQUEST, "SetResponseBodyBufferLimit": RESPONSE}
 PROPERTIES = {"set_decoder_buffer_limit": REQUEST, "set_encoder_buffer_limit": RESPONSE}
 
-_LIMIT_QUERY = """
-(call_expression function: [
-  (selector_expression field: (field_identifier) @name)
-  (identifier) @name
-] (#match? @name "^(SetRequestBodyBufferLimit|SetResponseBodyBufferLimit|SetProperty)$")) @call
-"""
+_LIMIT_NAMES = frozenset({b"SetRequestBodyBufferLimit", b"SetResponseBodyBufferLimit", b"SetProperty"})
 
 HEADER_PHASE = {REQUEST: Phase.REQUEST_HEADERS, RESPONSE: Phase.RESPONSE_HEADERS}
 BODY_PHASE = {REQUEST: Phase.REQUEST_BODY, RESPONSE: Phase.RESPONSE_BODY}
@@ -105,7 +99,9 @@ def limit_calls_in(function: Node, fctx: FileContext) -> list[LimitCall]:
     if body is None:
         return []
     found = []
-    for call in captures(_LIMIT_QUERY, body).get("call", []):
+    for call in fctx.within(body, "call_expression"):
+        if called_name(call) not in _LIMIT_NAMES:
+            continue
         limit = limit_call(call, fctx)
         if limit is not None:
             found.append(limit)
@@ -166,9 +162,6 @@ def _reach(
     return Reach(functions, handlers, unresolved, pkg)
 
 
-_CALLS_QUERY = "(call_expression) @call"
-
-
 def _delegates(item: Reached, classifier: Classifier, context_only: bool) -> bool:
     """Does ``item`` call code the analysis cannot see (and, if ``context_only``, hand
     it the request's HttpContext)?"""
@@ -179,7 +172,7 @@ def _delegates(item: Reached, classifier: Classifier, context_only: bool) -> boo
     contexts = {p.name for p in parameters(item.node) if p.name and "HttpContext" in p.type_text}
     if context_only and not contexts:
         return False
-    for call in captures(_CALLS_QUERY, body).get("call", []):
+    for call in fctx.within(body, "call_expression"):
         parts = call_parts(call)
         if parts is None:
             continue

@@ -1,6 +1,6 @@
 """Which same-package functions a set of functions reaches, transitively.
 
-Edges are read from each function body with one compiled query (no tree walk):
+Edges are read from the calls of each function body (the file's node index, no tree walk):
 calls of package functions (``helper(ctx)``), method calls (``c.check(ctx)``), and
 package functions passed as values (``client.Get(url, nil, onReply)``, a callback
 or a function handed to another helper). Func literals inside a body are part of
@@ -20,20 +20,11 @@ from tree_sitter import Node
 
 from linter.lifecycle.ops import has_effects
 from linter.model.package import FunctionSymbol
-from linter.model.query import captures
 from linter.model.sdk import is_sdk_path
 from linter.rule import FileContext, PackageContext
 
-_LITERALS_QUERY = "(func_literal) @literal"
 _IN_PLACE_METHODS = frozenset({"ForEach", "Range"})
 """Methods that call a func argument before returning (``gjson.Result.ForEach``, ``sync.Map.Range``)."""
-
-_EDGES_QUERY = """
-(call_expression function: (identifier) @callee)
-(call_expression function: (selector_expression field: (field_identifier)) @selector)
-(argument_list (identifier) @value)
-"""
-
 
 @dataclass(frozen=True)
 class Reached:
@@ -78,9 +69,7 @@ def reachable(
         if not stored_literals:
             inner += [
                 (lit.start_byte, lit.end_byte)
-                for lit in captures(_LITERALS_QUERY, item.node.child_by_field_name("body") or item.node).get(
-                    "literal", []
-                )
+                for lit in item.file.within(item.node.child_by_field_name("body") or item.node, "func_literal")
                 if not runs_in_place(lit, item.file)
             ]
         for callee in callees(item.node, item.file, pkg, by_name, ambiguous_methods, inner):
@@ -108,24 +97,32 @@ def callees(
     ambiguous_methods: bool = True,
     skip: list[tuple[int, int]] | None = None,
 ) -> list[Reached]:
-    """Package functions ``function`` calls or passes on; captures inside a ``skip``
+    """Package functions ``function`` calls or passes on; names inside a ``skip``
     byte range (nested literals that are followed separately) are left out."""
     body = function.child_by_field_name("body")
     if body is None:
         return []
-    found = captures(_EDGES_QUERY, body)
+    names: list[Node] = []
+    selectors: list[Node] = []
+    for call in fctx.within(body, "call_expression"):
+        callee = call.child_by_field_name("function")
+        if callee is not None and callee.type == "identifier":
+            names.append(callee)
+        elif callee is not None and callee.type == "selector_expression":
+            selectors.append(callee)
+        arguments = call.child_by_field_name("arguments")
+        if arguments is not None and arguments.type == "argument_list":
+            names.extend(a for a in arguments.named_children if a.type == "identifier")
     if skip:
-        found = {
-            name: [n for n in nodes if not any(start <= n.start_byte < end for start, end in skip)]
-            for name, nodes in found.items()
-        }
+        names = [n for n in names if not any(start <= n.start_byte < end for start, end in skip)]
+        selectors = [n for n in selectors if not any(start <= n.start_byte < end for start, end in skip)]
     functions = pkg.facts.functions
     out: list[Reached] = []
-    for name_node in [*found.get("callee", []), *found.get("value", [])]:
+    for name_node in names:
         symbol = functions.get(fctx.text(name_node))
         if symbol is not None:
             out.append(Reached(symbol.node, symbol.file))
-    for selector in found.get("selector", []):
+    for selector in selectors:
         operand = selector.child_by_field_name("operand")
         method = selector.child_by_field_name("field")
         if operand is None or method is None:

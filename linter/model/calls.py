@@ -54,6 +54,20 @@ def callee_of(expr: Node) -> Callee | None:
     return None
 
 
+def called_name(call: Node) -> bytes | None:
+    """The name a ``call_expression`` calls, as source bytes: ``F`` of ``F(x)``,
+    ``pkg.F(x)``, ``v.F(x)`` and ``F[T](x)``; None for other callees (a func literal,
+    a call result). A cheap filter before ``call_parts``."""
+    function = call.child_by_field_name("function")
+    if function is not None and function.type == "index_expression":
+        function = function.child_by_field_name("operand")
+    if function is not None and function.type == "selector_expression":
+        function = function.child_by_field_name("field")
+    elif function is not None and function.type != "identifier":
+        return None
+    return function.text if function is not None else None
+
+
 _PARTS: dict[int, tuple[Callee, list[Node]] | None] = {}
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
-from linter.model.calls import call_parts
+from linter.model.calls import call_parts, called_name
 from linter.model.functions import parameters
 from linter.model.query import captures
 from linter.model.sdk import PROXYWASM, WRAPPERS
@@ -97,18 +97,8 @@ TICK_FUNCTIONS = frozenset({"RegisterTickFunc", "RegisteTickFunc"})
 
 _ENTRY_FUNCTIONS = REGISTRATION_FUNCTIONS | RAW_ENTRY_POINTS | TICK_FUNCTIONS
 
-_ENTRY_QUERY = f"""
-(call_expression
-  function: [
-    (selector_expression field: (field_identifier) @name)
-    (identifier) @name
-    (index_expression operand: [(selector_expression field: (field_identifier) @name) (identifier) @name])
-  ]
-  (#match? @name "^({"|".join(sorted(_ENTRY_FUNCTIONS))})$")) @call
-"""
-
-_ENTRY_NAMES = tuple(name.encode() for name in sorted(_ENTRY_FUNCTIONS))
-"""Byte searches that skip the query for the many files that register nothing."""
+_ENTRY_NAMES = frozenset(name.encode() for name in _ENTRY_FUNCTIONS)
+"""Also byte searches that skip the many files that register nothing."""
 
 _RETURNED_TYPES_QUERY = """
 (return_statement (expression_list [
@@ -178,9 +168,9 @@ class PluginModel:
         for fctx in pkg.files:
             if not any(name in fctx.file.data for name in _ENTRY_NAMES):
                 continue
-            found = captures(_ENTRY_QUERY, fctx.root)
-            for call in found.get("call", []):
-                model._add_entry_call(call, fctx, pkg)
+            for call in fctx.within(fctx.root, "call_expression"):
+                if called_name(call) in _ENTRY_NAMES:
+                    model._add_entry_call(call, fctx, pkg)
         model._add_raw_handlers(pkg)
         if model.config_type is None:
             model.config_type = _config_type_from_handlers(model.handlers)

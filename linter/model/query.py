@@ -23,3 +23,10 @@ def captures(source: str, node: Node) -> dict[str, list[Node]]:
     """Captures of ``source`` within ``node``, each list in document order."""
     found = QueryCursor(compiled(source)).captures(node)
     return {name: sorted(nodes, key=lambda n: n.start_byte) for name, nodes in found.items()}
+
+
+@cache
+def of_types(node_types: tuple[str, ...]) -> Query:
+    """One pattern matching every node of ``node_types``, captured as ``node``: its
+    matches come out in pre-order (outer before inner), one traversal in C."""
+    return compiled("[" + " ".join(f"({t})" for t in node_types) + "] @node")

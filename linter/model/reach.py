@@ -33,17 +33,9 @@ from linter.model.calls import call_parts
 from linter.model.functions import FUNCTION_NODE_TYPES, body_of
 from linter.model.package import FunctionSymbol
 from linter.model.plugin import TICK_FUNCTIONS
-from linter.model.query import captures
 
 if TYPE_CHECKING:
     from linter.rule import FileContext, PackageContext
-
-_EDGES_QUERY = """
-(call_expression) @call
-(argument_list [(identifier) (selector_expression)] @value)
-(func_literal) @literal
-"""
-
 
 @dataclass(frozen=True)
 class Root:
@@ -118,8 +110,8 @@ def _callees(
     body = body_of(item.function)
     if body is None:
         return []
-    found = captures(_EDGES_QUERY, body)
-    excluded = [(n.start_byte, n.end_byte) for n in found.get("literal", []) if n.id in skip]
+    calls = fctx.within(body, "call_expression")
+    excluded = [(n.start_byte, n.end_byte) for n in fctx.within(body, "func_literal") if n.id in skip]
 
     def live(node: Node) -> bool:
         if node.id in skip or any(start <= node.start_byte < end for start, end in excluded):
@@ -127,7 +119,7 @@ def _callees(
         return follow is None or follow(item, node)
 
     callees: list[FunctionSymbol] = []
-    for call in found.get("call", []):
+    for call in calls:
         if not live(call):
             continue
         parts = call_parts(call)
@@ -138,7 +130,7 @@ def _callees(
             callees.extend(_function_value(callee.node, callee.name, fctx, pkg))
         elif callee.node.type == "selector_expression":
             callees.extend(_method_value(callee.node, callee.qualifier, callee.name, fctx, classifier))
-    for value in found.get("value", []):
+    for value in _function_values(calls):
         if not live(value):
             continue
         if value.type == "identifier":
@@ -149,6 +141,17 @@ def _callees(
             if operand is not None and member is not None:
                 callees.extend(_method_value(value, operand, fctx.text(member), fctx, classifier))
     return callees
+
+
+def _function_values(calls: list[Node]) -> list[Node]:
+    """Arguments that may be function values (``onReply``, ``c.onReply``), in document order."""
+    values: list[Node] = []
+    for call in calls:
+        arguments = call.child_by_field_name("arguments")
+        if arguments is not None and arguments.type == "argument_list":
+            values.extend(a for a in arguments.named_children if a.type in ("identifier", "selector_expression"))
+    values.sort(key=lambda n: n.start_byte)
+    return values
 
 
 def _function_value(node: Node, name: str, fctx: FileContext, pkg: PackageContext) -> list[FunctionSymbol]:
