@@ -6,9 +6,11 @@ file becomes a one-line ``Notice`` and the rest of the run goes on.
 
 from __future__ import annotations
 
+import gc
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -231,6 +233,16 @@ def run(
     options = options or Options()
     linter = _Linters(rules, options.config)
     result = RunResult()
+    with _batch_collector():
+        _run(paths, linter, options, stdin, result)
+    result.diagnostics.sort(key=Diagnostic.sort_key)
+    result.notices.sort(key=lambda n: n.path)
+    return result
+
+
+def _run(
+    paths: Sequence[str], linter: _Linters, options: Options, stdin: tuple[bytes, str] | None, result: RunResult
+) -> None:
     if stdin is not None:
         data, filename = stdin
         _check_stdin(linter, data, filename, options, result)
@@ -244,9 +256,28 @@ def run(
         else:
             for directory in sorted(packages):
                 _check_directory(linter, directory, packages[directory], options, result)
-    result.diagnostics.sort(key=Diagnostic.sort_key)
-    result.notices.sort(key=lambda n: n.path)
-    return result
+
+
+@contextmanager
+def _batch_collector() -> Iterator[None]:
+    """Tune the cyclic garbage collector for one run.
+
+    The analysis allocates many small objects (nodes, facts, contexts that point at
+    each other), and with the default thresholds the collector runs full collections
+    over everything alive, every imported module included, several times per run:
+    about 9% of a large run. What is alive when the run starts (modules, rules,
+    compiled queries) is moved out of the collector's view for the run (and, with
+    forked workers, stays untouched in shared pages), and young collections run less
+    often; cyclic garbage is still collected.
+    """
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
 
 
 PARALLEL_MIN_FILES = 40
