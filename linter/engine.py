@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from tree_sitter import Node, QueryCursor
 
 from linter.diagnostics import Diagnostic, Severity
-from linter.model.calls import forget_calls
+from linter.model.calls import called_name, forget_calls
 from linter.model.imports import read_imports
 from linter.model.nodeindex import INDEXED_TYPES, NodeIndex
 from linter.model.query import of_types
@@ -118,35 +118,41 @@ class Linter:
         return pkg.is_plugin or "any-package" in rule.tags
 
     def _walk(self, fctx: FileContext) -> _Walk:
-        """File hooks, then the one traversal of the file: it collects the nodes the
-        rules subscribed to (in pre-order) and fills the file's node index."""
+        """File hooks, then the one traversal of the file: it pairs each node some rule
+        subscribed to with those rules (in pre-order) and fills the file's node index."""
         failures = 0
         for rule in self.file_hooks:
             if self._runs_on(rule, fctx.package):
                 failures += _guarded(rule, fctx, functools.partial(rule.check_file, fctx))
-        dispatch = self._dispatch_for(fctx)
-        nodes: list[Node] = []
-        if not dispatch:
-            return _Walk(fctx, dispatch, nodes, failures)  # nothing to check: no traversal
+        dispatch, by_call_name = self._dispatch_for(fctx)
+        nodes: list[tuple[Node, list[Rule]]] = []
+        if not dispatch and not by_call_name:
+            return _Walk(fctx, nodes, failures)  # nothing to check: no traversal
         index = fctx.node_index = NodeIndex()
-        indexed, wanted = INDEXED_TYPES, dispatch.keys()
-        for _, captured in QueryCursor(of_types(tuple(sorted({*wanted, *indexed})))).matches(fctx.root):
+        indexed = INDEXED_TYPES
+        get = dispatch.get
+        types = tuple(sorted({*dispatch, *indexed}))
+        for _, captured in QueryCursor(of_types(types)).matches(fctx.root):
             node = captured["node"][0]
             kind = node.type
             if kind in indexed:
                 index.add(node)
-            if kind in wanted:
-                nodes.append(node)
-        return _Walk(fctx, dispatch, nodes, failures)
+            rules = get(kind)
+            if by_call_name and kind == "call_expression":
+                named = by_call_name.get(called_name(node))  # type: ignore[arg-type]
+                if named:
+                    rules = [*rules, *named] if rules else named
+            if rules:
+                nodes.append((node, rules))
+        return _Walk(fctx, nodes, failures)
 
     @staticmethod
     def _dispatch(walk: _Walk) -> int:
         failures = 0
         broken: set[int] = set()
-        get = walk.dispatch.get
         fctx = walk.file
-        for node in walk.nodes:
-            for rule in get(node.type, ()):
+        for node, rules in walk.nodes:
+            for rule in rules:
                 if id(rule) in broken:
                     continue
                 try:
@@ -157,10 +163,11 @@ class Linter:
                     _report_internal_error(rule, fctx, exc)
         return failures
 
-    def _dispatch_for(self, fctx: FileContext) -> dict[str, list[Rule]]:
-        """Node type -> rules, for the rules that run on this file and the node
-        types each still needs here."""
+    def _dispatch_for(self, fctx: FileContext) -> tuple[dict[str, list[Rule]], dict[bytes, list[Rule]]]:
+        """Node type -> rules, and call name -> rules (for rules with ``call_names``),
+        for the rules that run on this file and the node types each still needs here."""
         dispatch: dict[str, list[Rule]] = {}
+        by_call_name: dict[bytes, list[Rule]] = {}
         plugin = fctx.package.is_plugin
         for rule in self.walk_rules:
             if not plugin and "any-package" not in rule.tags:
@@ -171,18 +178,19 @@ class Linter:
                 _report_internal_error(rule, fctx, exc)
                 continue
             for node_type in wanted:
-                dispatch.setdefault(node_type, []).append(rule)
-        return dispatch
-
+                if node_type == "call_expression" and rule.call_names:
+                    for name in rule.call_names:
+                        by_call_name.setdefault(name, []).append(rule)
+                else:
+                    dispatch.setdefault(node_type, []).append(rule)
+        return dispatch, by_call_name
 
 
 @dataclass
 class _Walk:
     file: FileContext
-    dispatch: dict[str, list[Rule]]
-    """Node type -> the rules that get nodes of that type in this file."""
-    nodes: list[Node]
-    """The nodes some rule subscribed to, in pre-order."""
+    nodes: list[tuple[Node, list[Rule]]]
+    """The nodes some rule subscribed to, in pre-order, with those rules."""
     failures: int
     """Internal errors of file hooks."""
 

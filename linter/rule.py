@@ -47,9 +47,14 @@ class Rule:
     """For rules whose bug is a security issue (e.g. an auth bypass): a CVSS-like score
     ``"0.0"``-``"10.0"``, exported to SARIF as ``security-severity``; None otherwise."""
     node_types: ClassVar[tuple[str, ...]] = ()
+    call_names: ClassVar[frozenset[bytes]] = frozenset()
+    """With ``call_expression`` in ``node_types``: only the calls of these names
+    (``F(x)``, ``pkg.F(x)``, ``v.F(x)``, ``F[T](x)``, see ``linter.model.calls.called_name``)
+    reach ``check``. The engine reads each call's name once for all rules, so a rule
+    interested in a few names does not pay for every call of the file."""
 
     def check(self, node: Node, ctx: FileContext) -> None:
-        """Called for every node of a type in ``node_types``."""
+        """Called for every node of a type in ``node_types`` (for calls, see ``call_names``)."""
 
     def check_file(self, ctx: FileContext) -> None:
         """Called once per analysed file, before the shared walk."""

@@ -90,6 +90,7 @@ class RedisClientNotInitialized(Rule):
     tags = ("correctness", "redis")
     precision = "high"
     node_types = ("call_expression",)
+    call_names = frozenset({b"NewRedisClusterClient", b"Init"})
 
     def __init__(self) -> None:
         self._found: dict[int, _Found] = {}
@@ -99,10 +100,6 @@ class RedisClientNotInitialized(Rule):
         return self.node_types if b"NewRedisClusterClient" in data or b"Init(" in data else ()
 
     def check(self, node: Node, ctx: FileContext) -> None:
-        function = node.child_by_field_name("function")
-        text = function.text if function is not None else None
-        if not text or (b"NewRedisClusterClient" not in text and not text.endswith(b".Init")):
-            return  # the common case, decided on bytes before any parsing of the call
         parts = call_parts(node)
         if parts is None:
             return

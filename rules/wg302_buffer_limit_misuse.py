@@ -66,6 +66,7 @@ class BufferLimitMisuse(Rule):
     tags = ("bodies", "reliability")
     precision = "high"
     node_types = ("call_expression",)
+    call_names = _NAMES
 
     def __init__(self) -> None:
         self._package: PackageContext | None = None
@@ -76,12 +77,6 @@ class BufferLimitMisuse(Rule):
         return self.node_types if b"BufferLimit" in data or b"buffer_limit" in data else ()
 
     def check(self, node: Node, ctx: FileContext) -> None:
-        function = node.child_by_field_name("function")
-        if function is None:
-            return
-        name = function.child_by_field_name("field") if function.type == "selector_expression" else function
-        if name is None or name.text not in _NAMES:
-            return
         limit = limit_call(node, ctx)
         if limit is None:
             return

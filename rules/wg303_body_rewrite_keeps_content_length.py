@@ -7,7 +7,7 @@ from tree_sitter import Node
 from linter.diagnostics import Severity
 from linter.model.bodies import HEADER_PHASE, REQUEST, RESPONSE, reach_of
 from linter.model.callgraph import Reached
-from linter.model.calls import call_parts
+from linter.model.calls import call_parts, called_name
 from linter.model.query import captures
 from linter.model.sdk import PROXYWASM
 from linter.rule import FileContext, PackageContext, Rule
@@ -81,6 +81,7 @@ class BodyRewriteKeepsContentLength(Rule):
     tags = ("bodies", "correctness")
     precision = "high"
     node_types = ("call_expression",)
+    call_names = _REWRITE_NAMES
 
     def __init__(self) -> None:
         self._package: PackageContext | None = None
@@ -92,13 +93,10 @@ class BodyRewriteKeepsContentLength(Rule):
 
     def check(self, node: Node, ctx: FileContext) -> None:
         function = node.child_by_field_name("function")
-        if function is None:
+        name = (called_name(node) or b"").decode()
+        direction = _REWRITES.get(name)
+        if function is None or direction is None:
             return
-        name_node = function.child_by_field_name("field") if function.type == "selector_expression" else function
-        if name_node is None or name_node.text not in _REWRITE_NAMES:
-            return
-        name = ctx.text(name_node)
-        direction = _REWRITES[name]
         if not ctx.refers_to(function, PROXYWASM, name):
             return
         if name.startswith("Replace") and _size_preserving(node, ctx):

@@ -69,6 +69,7 @@ class BlockingCall(Rule):
         "select_statement",
         *DECLARATION_NODE_TYPES,
     )
+    call_names = _CALLED
 
     def __init__(self) -> None:
         self.types = LocalTypes()
@@ -129,10 +130,6 @@ class BlockingCall(Rule):
         function = call.child_by_field_name("function")
         if function is None:
             return
-        kind = function.type
-        name = function.child_by_field_name("field") if kind == "selector_expression" else function
-        if name is None or ctx.file.data[name.start_byte : name.end_byte] not in _CALLED:
-            return  # neither time.Sleep, a timer nor Wait: nothing else is resolved
         if self._time and ctx.refers_to(function, _TIME, "Sleep"):
             self.report(
                 ctx,

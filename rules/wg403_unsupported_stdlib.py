@@ -102,6 +102,10 @@ _PATHS = frozenset({*_MEMBERS, *_SYSCALLS})
 _TYPED_PATHS = frozenset(ref.path for ref in (*_TYPES, *_METHODS))
 """Packages whose types matter: a value of them can only exist where one is imported."""
 _METHOD_NAMES = frozenset(name.encode() for _, names in _METHODS.values() for name in names)
+_CALL_NAMES = frozenset(
+    {b"new", *_METHOD_NAMES, *(member.encode() for members in _MEMBERS.values() for member in members)}
+)
+"""Calls this rule can report: ``new(http.Client)``, dot-imported members, Client and Dialer methods."""
 
 
 class UnsupportedStdlib(Rule):
@@ -136,6 +140,7 @@ class UnsupportedStdlib(Rule):
     tags = ("runtime", "correctness")
     precision = "high"
     node_types = ("selector_expression", "call_expression", "composite_literal", *DECLARATION_NODE_TYPES)
+    call_names = _CALL_NAMES
 
     def __init__(self) -> None:
         self.types = LocalTypes()

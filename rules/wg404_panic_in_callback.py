@@ -139,6 +139,7 @@ class PanicInCallback(Rule):
     tags = ("runtime", "reliability")
     precision = "high"
     node_types = ("type_assertion_expression", "index_expression", "call_expression", "func_literal")
+    call_names = _ASYNC_NAMES_BYTES
 
     def __init__(self) -> None:
         self._state: _PackageState | None = None
@@ -162,12 +163,6 @@ class PanicInCallback(Rule):
             state.pending.append((node, ctx))
 
     def _call(self, call: Node, ctx: FileContext, state: _PackageState) -> None:
-        function = call.child_by_field_name("function")
-        if function is None:
-            return
-        name = function.child_by_field_name("field") if function.type == "selector_expression" else function
-        if name is None or name.text not in _ASYNC_NAMES_BYTES:
-            return
         event = state.classifier.classify(call, ctx)
         if event is None or event.kind is not EventKind.DISPATCH or event.callback is None:
             return

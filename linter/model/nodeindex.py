@@ -45,4 +45,7 @@ class NodeIndex:
         if starts is None or len(starts) != len(nodes):
             starts = self._starts[node_type] = [n.start_byte for n in nodes]
         low = bisect_left(starts, node.start_byte)
-        return nodes[low : bisect_left(starts, node.end_byte, low)]
+        high = bisect_left(starts, node.end_byte, low)
+        while low < high and nodes[low].end_byte > node.end_byte:
+            low += 1  # an enclosing node that starts where ``node`` does: ``func() {...}()``
+        return nodes[low:high]
