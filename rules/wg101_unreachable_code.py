@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from tree_sitter import Node
@@ -46,6 +46,15 @@ _MAY_EXIT = frozenset(
 )
 """Statement types that can end a block; every other statement completes normally."""
 _EXIT_PACKAGES = frozenset(_STDLIB_EXITS)
+_EXIT_CALL_NAMES = frozenset(
+    {b"panic", *(member.encode() for members in _STDLIB_EXITS.values() for member in members)}
+)
+_CLIMBED_THROUGH = frozenset(
+    {"block", "labeled_statement", "expression_case", "type_case", "default_case", "communication_case",
+     "select_statement"}
+)  # fmt: skip
+"""Statements and clauses an exit inside them may make exit as a whole (``if`` and
+``switch`` need an ``else``/``default``, checked apart)."""
 
 
 class _Exit:
@@ -148,7 +157,16 @@ class UnreachableCode(Rule):
     tags = ("correctness", "control-flow")
     precision = "very-high"
     fix_availability = "none"
-    node_types = ("statement_list", "goto_statement")
+    node_types = (
+        "return_statement",
+        "goto_statement",
+        "break_statement",
+        "continue_statement",
+        "call_expression",
+        "for_statement",
+        "select_statement",
+    )
+    call_names = _EXIT_CALL_NAMES
 
     def __init__(self) -> None:
         self._gotos: set[tuple[str, int, str]] = set()
@@ -160,21 +178,30 @@ class UnreachableCode(Rule):
         nested lists (judged again when the walk reaches them) cost nothing the second time."""
 
     def check(self, node: Node, ctx: FileContext) -> None:
-        if node.named_child_count < 2 and node.type == "statement_list":
-            return  # one statement (or none): nothing can follow an exit
-        if node.type == "goto_statement":
+        """``node`` may be an exit: judge the statement lists in which it, or a compound
+        statement it may make exit, is followed by other statements (see ``_climb``)."""
+        kind = node.type
+        if kind == "goto_statement":
             label = _label_of(node)
             function = enclosing_function(node)
             if label is not None and function is not None:
                 self._gotos.add((ctx.path, function.start_byte, ctx.text(label)))
+        elif kind == "call_expression":  # panic(...), os.Exit(...), log.Fatal(...) as a statement
+            node = node.parent  # type: ignore[assignment]
+            if node is None or node.type != "expression_statement":
+                return
+        elif kind == "for_statement" and not _may_be_endless(node):
             return
+        elif kind == "select_statement" and any(c.type in _SELECT_CASES for c in node.named_children):
+            return  # its cases' own exits are climbed from
         scan = self._scan
         if scan is None or scan.ctx is not ctx:
             scan = self._scan = _Scan(ctx, _unknown_targets)
-        try:
-            self._check_list(node, ctx, scan)
-        except _NeedGotos:
-            self._pending.append((ctx, node))
+        for statement_list in _climb(node, scan.climbed):
+            try:
+                self._check_list(statement_list, ctx, scan)
+            except _NeedGotos:
+                self._pending.append((ctx, statement_list))
 
     def check_package(self, pkg: PackageContext) -> None:
         pending, gotos = self._pending, self._gotos
@@ -206,6 +233,8 @@ class _Scan:
         self._exits: dict[object, _Exit | None] = {}
         self._lists: dict[int, tuple[_Exit | None, list[tuple[Node, _Exit]]]] = {}
         """Statement list id -> (its exit, its dead runs), for lists judged whole."""
+        self.climbed: set[int] = set()
+        """Ids of the statement lists ``_climb`` reached in this file."""
 
     def dead_runs(self, statement_list: Node) -> list[tuple[Node, _Exit]]:
         """The first statement of each dead run in the list, with the exit it follows."""
@@ -419,6 +448,55 @@ def _case_statements(case: Node) -> Node | None:
 def _ends_in_fallthrough(statements: Node) -> bool:
     last = [c for c in statements.named_children if c.type not in _SKIPPED]
     return bool(last) and last[-1].type == "fallthrough_statement"
+
+
+def _climb(exit_: Node, climbed: set[int]) -> Iterator[Node]:
+    """The statement lists in which ``exit_`` (a statement that may not complete), or
+    an enclosing statement it may make exit, is followed by other statements: the only
+    lists that can hold dead code because of it.
+
+    Climbs through the enclosing lists, blocks, cases, labels and ``if``/``switch``/
+    ``select`` statements; it stops where the exit cannot make the enclosing statement
+    exit (an ``if`` without ``else``, a ``switch`` without ``default``, a loop body,
+    a function) and at a list an earlier exit already climbed to (statements are
+    handed out in document order, so the earliest statement of a list to get there
+    comes first, and what lies above the list does not depend on who got there).
+    """
+    node = exit_
+    while True:
+        parent = node.parent
+        if parent is None:
+            return
+        kind = parent.type
+        if kind == "statement_list":
+            if parent.id in climbed:
+                return  # judged whole already (or known not to hold an exit but last)
+            climbed.add(parent.id)
+            following = node.next_named_sibling
+            while following is not None and following.type in _SKIPPED:
+                following = following.next_named_sibling
+            if following is not None:
+                yield parent
+        elif kind == "if_statement":
+            if parent.child_by_field_name("alternative") is None:
+                return  # control can skip the branch
+        elif kind in ("expression_switch_statement", "type_switch_statement"):
+            if not any(c.type == "default_case" for c in parent.named_children):
+                return  # control can skip every case
+        elif kind not in _CLIMBED_THROUGH:
+            return
+        node = parent
+
+
+def _may_be_endless(loop: Node) -> bool:
+    """A ``for`` with neither a condition nor a range clause (``for {}``, ``for ;; {}``)."""
+    for child in loop.named_children:
+        if child.type == "for_clause":
+            if child.child_by_field_name("condition") is not None:
+                return False
+        elif child.type not in ("block", "comment"):
+            return False
+    return True
 
 
 def _label_of(node: Node) -> Node | None:
