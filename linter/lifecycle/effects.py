@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from linter.lifecycle.explore import FlowResult
 from linter.lifecycle.ops import Event, EventKind
 from linter.lifecycle.summaries import Summaries
+from linter.model.package import FunctionSymbol
 from linter.rule import FileContext
 
 
@@ -44,6 +45,25 @@ class Effects:
         self._collect(result, profile, set())
         return profile
 
+    def _collect_unexplored(self, helper: FunctionSymbol, profile: Profile, seen: set[int]) -> None:
+        """A helper that was not explored: it has no event, or only changes headers or
+        bodies (itself or through helpers of that kind); otherwise exploring it failed
+        (recursion, a body too complex) and what it does is unknown."""
+        if helper.node.id in seen:
+            return
+        seen.add(helper.node.id)
+        summarised = self.summaries.without_effects(helper.node)
+        for inner in self.summaries.events(helper.node, helper.file):
+            profile.kinds.add(inner.kind)
+            if inner.kind is EventKind.MUTATION:
+                profile.ops.add(inner.op)
+            elif inner.kind is EventKind.HELPER and summarised:
+                for nested in inner.helpers:
+                    profile.functions.add(nested.node.id)
+                    self._collect_unexplored(nested, profile, seen)
+            else:
+                profile.unknown = True
+
     def _collect(self, flow: FlowResult, profile: Profile, seen: set[int]) -> None:
         if flow.function.id in seen:
             return
@@ -61,15 +81,8 @@ class Effects:
                     helper_flow = self.summaries.helper_results.get(helper.node.id)
                     if helper_flow is not None:
                         self._collect(helper_flow, profile, seen)
-                        continue
-                    # Not explored: it has no event, or only changes headers or bodies;
-                    # otherwise exploring it failed (recursion, a body too complex).
-                    for inner in self.summaries.events(helper.node, helper.file):
-                        profile.kinds.add(inner.kind)
-                        if inner.kind is EventKind.MUTATION:
-                            profile.ops.add(inner.op)
-                        else:
-                            profile.unknown = True
+                    else:
+                        self._collect_unexplored(helper, profile, seen)
             if event.kind is EventKind.DISPATCH and event.callback is not None:
                 nested = self.summaries.callback_result(event, flow.file)
                 if nested is not None:

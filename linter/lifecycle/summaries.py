@@ -28,6 +28,10 @@ from linter.rule import FileContext, PackageContext
 
 Outcome = tuple[State, Value]
 
+NOTHING_TO_LEARN: list[Outcome] = [(State(), ("unknown",))]
+"""The outcomes of a function that cannot reply, resume, dispatch or pause (shared:
+compared by identity)."""
+
 
 _COUNTER_QUERY = """
 (inc_statement) @update
@@ -84,14 +88,24 @@ class Summaries:
 
     def _summary_without_paths(self, function: Node, fctx: FileContext) -> list[Outcome] | None:
         """Outcomes known without exploring: a function with no action result whose
-        calls at most change headers or bodies has nothing for a caller to learn."""
+        calls at most change headers or bodies, or call functions of that kind, has
+        nothing for a caller to learn."""
         result = function.child_by_field_name("result")
         if result is not None and b"Action" in (result.text or b""):
             return None
-        kinds = {event.kind for event in self.events(function, fctx)}
-        if not kinds - {EventKind.MUTATION}:
-            return [(State(), ("unknown",))]
-        return None
+        for event in self.events(function, fctx):
+            if event.kind is EventKind.MUTATION:
+                continue
+            if event.kind is EventKind.HELPER and all(
+                self.outcomes(helper.node, helper.file) is NOTHING_TO_LEARN for helper in event.helpers
+            ):
+                continue
+            return None
+        return NOTHING_TO_LEARN
+
+    def without_effects(self, function: Node) -> bool:
+        """Was ``function`` summarised without exploring (see ``_summary_without_paths``)?"""
+        return self._outcomes.get(function.id) is NOTHING_TO_LEARN
 
     def explore(
         self,
@@ -112,15 +126,15 @@ class Summaries:
             return self._outcomes[key]
         if key in self._in_progress:
             return None
-        known = self._summary_without_paths(function, fctx)
+        self._in_progress.add(key)
+        try:
+            known = self._summary_without_paths(function, fctx)
+            result = self.explore(function, fctx) if known is None else None
+        finally:
+            self._in_progress.discard(key)
         if known is not None:
             self._outcomes[key] = known
             return known
-        self._in_progress.add(key)
-        try:
-            result = self.explore(function, fctx)
-        finally:
-            self._in_progress.discard(key)
         outcomes: list[Outcome] | None = None
         if result is not None and result.reliable:
             self.helper_results[key] = result
