@@ -5,7 +5,7 @@ import re
 from tree_sitter import Node
 
 from linter.diagnostics import Severity
-from linter.model.localtypes import DECLARATION_NODE_TYPES, LocalTypes, TypeRef
+from linter.model.localtypes import LocalTypes, TypeRef
 from linter.rule import FileContext, PackageContext, Rule
 
 _TIME = frozenset({"time"})
@@ -67,7 +67,6 @@ class BlockingCall(Rule):
         "unary_expression",
         "for_statement",
         "select_statement",
-        *DECLARATION_NODE_TYPES,
     )
     call_names = _CALLED
 
@@ -96,8 +95,8 @@ class BlockingCall(Rule):
         self._time = "time" in ctx.imports.paths
 
     def node_types_for(self, ctx: FileContext) -> tuple[str, ...]:
-        """Receives and selects need no import; calls, ranges and declarations are
-        only looked at when the package can have timers, WaitGroups or channels."""
+        """Receives and selects need no import; calls and ranges are only looked at
+        when the package can have timers, WaitGroups or channels."""
         if ctx is not self._ctx:
             self._start(ctx)
         wanted: tuple[str, ...] = ("unary_expression", "select_statement")
@@ -105,8 +104,6 @@ class BlockingCall(Rule):
             wanted += ("call_expression",)
         if self._chan:
             wanted += ("for_statement",)
-        if self._sync or self._chan:
-            wanted += DECLARATION_NODE_TYPES
         return wanted
 
     def check(self, node: Node, ctx: FileContext) -> None:
@@ -123,8 +120,6 @@ class BlockingCall(Rule):
                 self._range(node, ctx)
         elif kind == "select_statement":
             self._select(node, ctx)
-        elif self._sync or self._chan:  # a declaration: types are only needed for Wait and range
-            self.types.record(node, ctx)
 
     def _call(self, call: Node, ctx: FileContext) -> None:
         function = call.child_by_field_name("function")

@@ -3,7 +3,7 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from linter.diagnostics import Severity
-from linter.model.localtypes import DECLARATION_NODE_TYPES, LocalTypes, TypeRef
+from linter.model.localtypes import LocalTypes, TypeRef
 from linter.rule import FileContext, PackageContext, Rule
 
 _HTTP = "net/http"
@@ -139,7 +139,7 @@ class UnsupportedStdlib(Rule):
     severity = Severity.ERROR
     tags = ("runtime", "correctness")
     precision = "high"
-    node_types = ("selector_expression", "call_expression", "composite_literal", *DECLARATION_NODE_TYPES)
+    node_types = ("selector_expression", "call_expression", "composite_literal")
     call_names = _CALL_NAMES
 
     def __init__(self) -> None:
@@ -185,8 +185,6 @@ class UnsupportedStdlib(Rule):
             wanted += ("selector_expression",)
         if self._local:
             wanted += ("composite_literal",)
-        if self._typed:
-            wanted += DECLARATION_NODE_TYPES
         return wanted
 
     def check(self, node: Node, ctx: FileContext) -> None:
@@ -207,8 +205,6 @@ class UnsupportedStdlib(Rule):
             type_node = node.child_by_field_name("type")
             if what is not None and type_node is not None:
                 self._report(ctx, type_node, what, _short(ctx, type_node) + "{...}")
-        elif self._typed:  # a declaration: local types only matter for Client and Dialer methods
-            self.types.record(node, ctx)
 
     def _names_import(self, operand: Node | None, ctx: FileContext) -> bool:
         """Is ``operand`` (of a selector) this file's name for a package this rule knows?"""

@@ -1,16 +1,12 @@
 """Static types of names and simple expressions, as far as declarations state them.
 
 A rule that must know "is ``ch`` a channel?" or "is ``wg`` a ``sync.WaitGroup``?"
-owns a ``LocalTypes``, subscribes to ``DECLARATION_NODE_TYPES`` as well as to the
-nodes it checks, and feeds each declaration node to ``record``. The shared walk
-visits nodes in document order and Go declares a local before its use, so when a use
-is checked every declaration that can be in scope has been recorded; ``type_of``
-picks the innermost one whose scope contains the use (lexical shadowing). Recording
-only queues the node; declarations are read when a use is first looked up after them,
-so files (and stretches of files) where nothing is looked up cost almost nothing. Package
-variables come from ``PackageFacts`` (any file of the package), struct fields from
-its type declarations. No tree walk: declarations are collected by the engine's walk
-and uses look at a few nodes around them.
+owns a ``LocalTypes`` and asks ``type_of``. The first lookup inside a top-level
+declaration reads that declaration's local declarations with one query over it (most
+files look nothing up, and a lookup only ever needs the declarations of its own
+function); ``type_of`` then picks the innermost declaration whose scope contains the
+use and that comes before it (lexical shadowing). Package variables come from
+``PackageFacts`` (any file of the package), struct fields from its type declarations.
 
 Only what declarations and initialisers say is known (``x T``, ``x := make(chan T)``,
 ``x := &T{}``, ``x := sync.NewCond(..)``, ``x := f()`` for a same-package ``f`` with one
@@ -23,7 +19,9 @@ from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from tree_sitter import Node
+from tree_sitter import Node, QueryCursor
+
+from linter.model.query import of_types
 
 if TYPE_CHECKING:
     from linter.rule import FileContext, PackageContext
@@ -39,7 +37,6 @@ DECLARATION_NODE_TYPES = (
     "type_switch_statement",
 )
 
-_DECLARATIONS = frozenset(DECLARATION_NODE_TYPES)
 _FUNCTIONS = ("function_declaration", "method_declaration", "func_literal")
 _MAX_DEPTH = 8
 
@@ -78,38 +75,24 @@ class _Decl:
 
 class LocalTypes:
     def __init__(self) -> None:
-        self._ctx: FileContext | None = None
-        self._decls: dict[str, list[_Decl]] = {}
-        self._queued: list[Node] = []
-        """Declaration nodes recorded but not read yet, in walk order."""
+        self._package: PackageContext | None = None
+        self._decls: dict[tuple[int, str], list[_Decl]] = {}
+        """(file id, name) -> declarations read so far, in document order."""
+        self._read_in: set[int] = set()
+        """Ids of the top-level declarations whose locals were read."""
 
-    def _sync(self, ctx: FileContext) -> None:
-        if ctx is not self._ctx:
-            self._ctx = ctx
-            self._decls = {}
-            self._queued = []
-
-    # -- recording ---------------------------------------------------------------
-
-    def record(self, node: Node, ctx: FileContext) -> bool:
-        """Record the names ``node`` declares; False if it is not a declaration node.
-
-        The node is only queued here and read at the next lookup: the walk order, and so
-        the set of declarations a lookup sees, is the same as if it were read now.
-        """
-        self._sync(ctx)
-        if node.type not in _DECLARATIONS:
-            return False
-        self._queued.append(node)
-        return True
-
-    def _read_queued(self) -> None:
-        queued, ctx = self._queued, self._ctx
-        if not queued or ctx is None:
+    def _read_around(self, use: Node, ctx: FileContext) -> None:
+        """Read the local declarations of the top-level declaration holding ``use``."""
+        if ctx.package is not self._package:
+            self._package, self._decls, self._read_in = ctx.package, {}, set()
+        top = use
+        while top.parent is not None and top.parent.type != "source_file":
+            top = top.parent
+        if top.id in self._read_in:
             return
-        self._queued = []
-        for node in queued:
-            self._read(node, ctx)
+        self._read_in.add(top.id)
+        for _, captured in QueryCursor(of_types(DECLARATION_NODE_TYPES)).matches(top):
+            self._read(captured["node"][0], ctx)  # in document order
 
     def _read(self, node: Node, ctx: FileContext) -> None:
         """Add the names the declaration ``node`` declares to the table."""
@@ -183,7 +166,7 @@ class LocalTypes:
         if text == "_":
             return
         decl = _Decl(visible_from, scope.start_byte, scope.end_byte, type_node, value)
-        self._decls.setdefault(text, []).append(decl)
+        self._decls.setdefault((id(ctx), text), []).append(decl)
 
     # -- queries -----------------------------------------------------------------
 
@@ -222,14 +205,13 @@ class LocalTypes:
 
     def _identifier(self, expr: Node, ctx: FileContext, depth: int) -> TypeRef | None:
         name = ctx.text(expr)
-        if ctx is self._ctx:
-            self._read_queued()
-            at = expr.start_byte
-            for decl in reversed(self._decls.get(name, ())):
-                if decl.visible_from <= at and decl.scope_start <= at < decl.scope_end:
-                    if decl.type_node is not None:
-                        return type_from_node(decl.type_node, ctx)
-                    return self.type_of(decl.value, ctx, depth + 1)
+        self._read_around(expr, ctx)
+        at = expr.start_byte
+        for decl in reversed(self._decls.get((id(ctx), name), ())):
+            if decl.visible_from <= at and decl.scope_start <= at < decl.scope_end:
+                if decl.type_node is not None:
+                    return type_from_node(decl.type_node, ctx)
+                return self.type_of(decl.value, ctx, depth + 1)
         spec = ctx.package.facts.variables.get(name)
         if spec is None:
             return None
