@@ -14,7 +14,7 @@ be reached?"), without it only when exactly one type declares it.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
@@ -48,10 +48,7 @@ def reachable(
     the literal runs in place (see ``runs_in_place``), not when it is stored or
     handed to other code to run later.
     """
-    by_name: dict[str, list[FunctionSymbol]] = {}
-    for methods in pkg.facts.methods.values():
-        for name, symbol in methods.items():
-            by_name.setdefault(name, []).append(symbol)
+    memo = _memo(pkg)
     stopped = {node.id for node in stop}
     literals = [node for node in stop if node.type == "func_literal"]
     found: dict[int, Reached] = {}
@@ -72,10 +69,34 @@ def reachable(
                 for lit in item.file.within(item.node.child_by_field_name("body") or item.node, "func_literal")
                 if not runs_in_place(lit, item.file)
             ]
-        for callee in callees(item.node, item.file, pkg, by_name, ambiguous_methods, inner):
+        key = (item.node.id, ambiguous_methods, tuple(inner))
+        edges = memo.edges.get(key)
+        if edges is None:
+            edges = memo.edges[key] = callees(item.node, item.file, pkg, memo.methods_by_name, ambiguous_methods, inner)
+        for callee in edges:
             if callee.node.id not in stopped:
                 work.append(callee)
     return found
+
+
+@dataclass
+class _Memo:
+    """Per package (several rules ask for what overlapping roots reach)."""
+
+    methods_by_name: dict[str, list[FunctionSymbol]]
+    edges: dict[tuple[int, bool, tuple[tuple[int, int], ...]], list[Reached]] = field(default_factory=dict)
+    """(function id, ambiguous methods, skipped ranges) -> what ``callees`` found."""
+
+
+def _memo(pkg: PackageContext) -> _Memo:
+    memo = pkg.memo.get(__name__)
+    if not isinstance(memo, _Memo):
+        by_name: dict[str, list[FunctionSymbol]] = {}
+        for methods in pkg.facts.methods.values():
+            for name, symbol in methods.items():
+                by_name.setdefault(name, []).append(symbol)
+        memo = pkg.memo[__name__] = _Memo(by_name)
+    return memo
 
 
 def _inside(node: Node, container: Node) -> bool:
