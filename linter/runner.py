@@ -92,6 +92,9 @@ def display_path(path: str) -> str:
 
 
 def is_generated(data: bytes) -> bool:
+    """Go's convention: a ``// Code generated ... DO NOT EDIT.`` line before the package clause."""
+    if data.startswith(b"package "):
+        return False  # nothing before the package clause (most files): no need to search
     header_end = data.find(b"\npackage ")
     head = data if header_end == -1 else data[: header_end + 1]
     return _GENERATED.search(head) is not None
