@@ -2,8 +2,9 @@
 
 The walk is a single cursor traversal per file, run by tree-sitter's query cursor
 (in C) with one pattern matching every subscribed node type; it hands each node, in
-pre-order, to the rules subscribed to its type, and records the file's calls and func
-literals in its node index (``linter.model.nodeindex``). Every file of a package is
+pre-order, to the rules subscribed to its type (a call only to the rules that asked
+for its callee's name, when they name some: ``Rule.call_names``), and records the
+file's calls and func literals in its node index (``linter.model.nodeindex``). Every file of a package is
 walked before any node is handed out, so rules and model facts can look up the calls
 of any function of the package without traversing it again. A rule that raises is
 reported as an internal-error diagnostic and skipped for the rest of that file; the
@@ -139,7 +140,8 @@ class Linter:
                 index.add(node)
             rules = get(kind)
             if by_call_name and kind == "call_expression":
-                named = by_call_name.get(called_name(node))  # type: ignore[arg-type]
+                name = called_name(node)
+                named = by_call_name.get(name) if name is not None else None
                 if named:
                     rules = [*rules, *named] if rules else named
             if rules:

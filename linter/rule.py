@@ -3,7 +3,8 @@
 A rule is a small class: metadata as class attributes, user documentation as the
 docstring, and up to three hooks that the engine calls:
 
-- ``check(node, ctx)`` for every node whose type is in ``node_types``, from the one
+- ``check(node, ctx)`` for every node whose type is in ``node_types`` (for calls, only
+  those of the names in ``call_names`` when the rule lists some), from the one
   shared walk of each file;
 - ``check_file(ctx)`` once per file, before the walk;
 - ``check_package(pkg)`` once per package, after every file was walked.
