@@ -7,7 +7,8 @@ from linter.lifecycle.rule import LifecycleRule
 class CheckSkippedAfterPause(LifecycleRule):
     """## What it does
     Flags work in a handler — an async call, a header or body change, a local reply —
-    that follows a branch which dispatches an async call and returns a pause. Requests
+    that follows a branch which dispatches an async call and returns a pause; also in
+    a helper whose pause the handler returns (`return runChecks(ctx, cfg)`). Requests
     that take the branch never run that later code: the callback's resume continues
     the filter chain, not the handler. Reported at the first skipped effect.
 

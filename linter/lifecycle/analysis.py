@@ -181,6 +181,7 @@ class LifecycleAnalysis:
             if stop_iteration:
                 self._judge_stop_iteration_after_dispatch(handler, exit_, where, where_file, returned)
             self._judge_skipped_work(exit_, result)
+            self._judge_skipped_work_in_helper(where, result)
             return
         if state.failed:
             self._failed_pauses.setdefault(frozenset(state.failed), []).append((where, where_file, returned))
@@ -286,6 +287,24 @@ class LifecycleAnalysis:
             f"it dispatches `{dispatch.op}` and pauses (line {pause_line}), and resuming continues the filter "
             "chain, not this handler; call this from that callback (chain the checks) or combine them",
         )
+
+    def _judge_skipped_work_in_helper(self, where: Node, result: FlowResult) -> None:
+        """The pause the handler returns is written in a helper (``return check(ctx)``):
+        judge the helper's own pausing branch, whose later work is skipped just the same."""
+        function = enclosing_function(where)
+        if function is None or function.id == result.function.id:
+            return
+        helper = self.summaries.helper_results.get(function.id)
+        if helper is None:
+            return
+        for exit_ in helper.exits:
+            returned = exit_.node.node
+            if (
+                returned is not None
+                and exit_.state.dispatched
+                and returned.start_byte <= where.start_byte < returned.end_byte
+            ):
+                self._judge_skipped_work(exit_, helper)
 
     def _origin(self, value: tuple[object, ...], exit_: Exit, fctx: FileContext) -> tuple[Node, FileContext] | None:
         """Where the returned constant is written (maybe in a helper), else the return."""
