@@ -209,15 +209,22 @@ def _guarded(rule: Rule, fctx: FileContext, call: Callable[[], None]) -> int:
 def _report_internal_error(rule: Rule, fctx: FileContext, exc: Exception) -> None:
     frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
     where = f" at {frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}" if frame else ""
+    if isinstance(exc, RecursionError):
+        message = (
+            f"rule {rule.code} could not analyse this file: the code nests deeper than it can follow "
+            f"(RecursionError{where}); the rule was skipped for the rest of this file"
+        )
+    else:
+        message = (
+            f"internal error in rule {rule.code} ({type(exc).__name__}: {exc}{where}); "
+            "the rule was skipped for the rest of this file, please report this"
+        )
     fctx.diagnostics.append(
         Diagnostic(
             code=rule.code,
             name=rule.name,
             severity=Severity.ERROR,
-            message=(
-                f"internal error in rule {rule.code} ({type(exc).__name__}: {exc}{where}); "
-                "the rule was skipped for the rest of this file, please report this"
-            ),
+            message=message,
             path=fctx.path,
             line=1,
             column=1,

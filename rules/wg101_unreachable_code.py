@@ -214,7 +214,11 @@ class UnreachableCode(Rule):
             self._check_list(node, ctx, scan)
 
     def _check_list(self, node: Node, ctx: FileContext, scan: _Scan) -> None:
-        for dead, after in scan.dead_runs(node):
+        try:
+            runs = scan.dead_runs(node)
+        except RecursionError:
+            return  # statements nested deeper than the recursion limit: not judged
+        for dead, after in runs:
             self.report(ctx, _first_line(ctx, dead), _message(ctx, after))
 
 

@@ -330,10 +330,13 @@ class PanicInCallback(Rule):
         for node, ctx in state.pending:
             if _context(node, ctx, root_ids, recovered_ids, unrecovered, shared) is None:
                 continue  # recovered code (or unreachable): no need to judge it
-            if node.type == "type_assertion_expression":
-                self._assertion(node, ctx, state)
-            else:
-                self._index(node, ctx, state)
+            try:
+                if node.type == "type_assertion_expression":
+                    self._assertion(node, ctx, state)
+                else:
+                    self._index(node, ctx, state)
+            except RecursionError:
+                continue  # guards nested too deep to read (thousands of `&&`): stay silent
         reported: set[tuple[int, str]] = set()
         for candidate in state.candidates:
             context = _context(candidate.node, candidate.file, root_ids, recovered_ids, unrecovered, shared)

@@ -552,3 +552,67 @@ def test_one_file_of_a_package_still_gets_findings_reached_from_a_sibling_handle
     )
     found = run([str(tmp_path / "check.go")], all_rules(), Options(jobs=1)).diagnostics
     assert [(Path(d.path).name, d.code) for d in found] == [("check.go", "WG105")]
+
+
+def _deeply_nested_plugin(depth: int) -> str:
+    chain = "".join(f"\t}} else if x == {i} {{\n\t\tproxywasm.LogInfo(parts[{i % 3}])\n" for i in range(depth))
+    guard = " && ".join(f"x != {i}" for i in range(depth * 2))
+    return f"""package main
+
+import (
+\t"net/http"
+\t"strings"
+
+\t"github.com/higress-group/proxy-wasm-go-sdk/proxywasm"
+\t"github.com/higress-group/proxy-wasm-go-sdk/proxywasm/types"
+\t"github.com/higress-group/wasm-go/pkg/wrapper"
+)
+
+type Config struct{{ client wrapper.HttpClient }}
+
+func onHttpRequestHeaders(ctx wrapper.HttpContext, cfg Config) types.Action {{
+\tx, parts := 1, strings.Split(ctx.Path(), "/")
+\tif x == -1 {{
+\t\treturn types.ActionContinue
+{chain}\t}}
+\t_ = cfg.client.Get("/check", nil, func(status int, headers http.Header, body []byte) {{
+\t\tif {guard} {{
+\t\t\tproxywasm.LogInfo(parts[1])
+\t\t}}
+\t\t_ = proxywasm.ResumeHttpRequest()
+\t}}, 100)
+\treturn types.HeaderStopAllIterationAndWatermark
+}}
+"""
+
+
+def test_code_nested_beyond_the_recursion_limit_is_skipped_quietly(runner: CliRunner, workdir: Path) -> None:
+    """Generated code with a thousand-branch else-if chain or a guard of thousands of
+    `&&`s: the analysis cannot follow it, and says nothing rather than an internal error."""
+    write(workdir, "deep/main.go", _deeply_nested_plugin(1500))
+    result = invoke(runner, "check", "--output-format", "json", "deep")
+    assert result.exit_code in (0, 1), result.output
+    messages = [item["message"] for item in json.loads(result.stdout)]
+    assert not any("internal error" in m or "could not analyse" in m for m in messages), messages
+
+
+class TooDeep(Rule):
+    """## What it does
+    Test-only: runs out of stack on every file.
+    """
+
+    code = "WG988"
+    name = "too-deep"
+    severity = Severity.WARNING
+    tags = ("any-package",)
+
+    def check_file(self, ctx: FileContext) -> None:
+        raise RecursionError("maximum recursion depth exceeded")
+
+
+def test_a_rule_out_of_stack_says_so_instead_of_asking_for_a_bug_report() -> None:
+    outcome = Linter([TooDeep]).check_package("util", [SourceFile("util/a.go", CLEAN.encode())])
+    [diagnostic] = outcome.diagnostics
+    assert outcome.internal_errors == 1
+    assert "nests deeper than it can follow" in diagnostic.message
+    assert "please report" not in diagnostic.message

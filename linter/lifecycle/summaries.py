@@ -82,8 +82,13 @@ class Summaries:
         return found
 
     def flow(self, function: Node, fctx: FileContext) -> FunctionFlow | None:
+        """None for a body the analysis cannot follow: syntax errors, or nesting deeper
+        than Python's recursion limit (hundreds of ``else if``s in generated code)."""
         if function.id not in self._flows:
-            self._flows[function.id] = build_flow(function, fctx, self.events(function, fctx))
+            try:
+                self._flows[function.id] = build_flow(function, fctx, self.events(function, fctx))
+            except RecursionError:
+                self._flows[function.id] = None
         return self._flows[function.id]
 
     def _summary_without_paths(self, function: Node, fctx: FileContext) -> list[Outcome] | None:
@@ -117,7 +122,10 @@ class Summaries:
         flow = self.flow(function, fctx)
         if flow is None:
             return None
-        return Explorer(flow, self, raw_body_guard, body_method).run()
+        try:
+            return Explorer(flow, self, raw_body_guard, body_method).run()
+        except RecursionError:
+            return None  # a condition or helper chain nested too deep to follow: unknown
 
     def outcomes(self, function: Node, fctx: FileContext) -> list[Outcome] | None:
         """None when unknown: recursion, a body too complex, or syntax errors."""
