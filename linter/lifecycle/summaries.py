@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from tree_sitter import Node
 
 from linter.lifecycle.explore import (
@@ -28,7 +30,7 @@ from linter.rule import FileContext, PackageContext
 
 Outcome = tuple[State, Value]
 
-NOTHING_TO_LEARN: list[Outcome] = [(State(), ("unknown",))]
+NOTHING_TO_LEARN: tuple[Outcome, ...] = ((State(), ("unknown",)),)
 """The outcomes of a function that cannot reply, resume, dispatch or pause (shared:
 compared by identity)."""
 
@@ -61,7 +63,7 @@ class Summaries:
         self.classifier = pkg.classifier
         self._flows: dict[int, FunctionFlow | None] = {}
         self._events: dict[int, list[Event]] = {}
-        self._outcomes: dict[int, list[Outcome] | None] = {}
+        self._outcomes: dict[int, Sequence[Outcome] | None] = {}
         self._in_progress: set[int] = set()
         self.helper_results: dict[int, FlowResult] = {}
         self.callback_results: dict[int, FlowResult] = {}
@@ -91,7 +93,7 @@ class Summaries:
                 self._flows[function.id] = None
         return self._flows[function.id]
 
-    def _summary_without_paths(self, function: Node, fctx: FileContext) -> list[Outcome] | None:
+    def _summary_without_paths(self, function: Node, fctx: FileContext) -> Sequence[Outcome] | None:
         """Outcomes known without exploring: a function with no action result whose
         calls at most change headers or bodies, or call functions of that kind, has
         nothing for a caller to learn."""
@@ -127,7 +129,7 @@ class Summaries:
         except RecursionError:
             return None  # a condition or helper chain nested too deep to follow: unknown
 
-    def outcomes(self, function: Node, fctx: FileContext) -> list[Outcome] | None:
+    def outcomes(self, function: Node, fctx: FileContext) -> Sequence[Outcome] | None:
         """None when unknown: recursion, a body too complex, or syntax errors."""
         key = function.id
         if key in self._outcomes:
@@ -143,7 +145,7 @@ class Summaries:
         if known is not None:
             self._outcomes[key] = known
             return known
-        outcomes: list[Outcome] | None = None
+        outcomes: Sequence[Outcome] | None = None
         if result is not None and result.reliable:
             self.helper_results[key] = result
             seen: set[Outcome] = set()
