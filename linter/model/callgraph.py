@@ -9,6 +9,12 @@ that body: what they call is reached too.
 A method call resolves by name: with ``ambiguous_methods`` to every package type
 that declares a method of that name (an over-approximation, right for "could this
 be reached?"), without it only when exactly one type declares it.
+
+Which graph to use: this one when reaching *more* makes a rule *quieter* (a buffer
+limit set somewhere reachable, code that a recovering handler may also run);
+``linter.model.reach`` (methods resolved through declared types, shadowing checked,
+who reached what first) when every reached function can produce findings (writes to
+package state). Both read calls from the node index; their edges differ on purpose.
 """
 
 from __future__ import annotations

@@ -11,6 +11,8 @@ Calls are resolved like the lifecycle does: ``f(...)`` and ``f`` as a value to a
 package function unless a local shadows ``f``; ``x.m(...)``/``x.m`` through the
 declared type of ``x`` (all implementations for a package interface). Anything
 else (another package's code, a value whose type is not declared) is not followed.
+(``linter.model.callgraph`` resolves methods by name instead, an over-approximation
+for rules that reaching more makes quieter.)
 
 ``shadowed`` answers "does ``name`` at this use denote a local?" by looking at the
 declarations in the enclosing scopes, in source order, up to the top-level
