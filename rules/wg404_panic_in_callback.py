@@ -163,6 +163,9 @@ class PanicInCallback(Rule):
             state.pending.append((node, ctx))
 
     def _call(self, call: Node, ctx: FileContext, state: _PackageState) -> None:
+        arguments = call.child_by_field_name("arguments")
+        if arguments is None or arguments.named_child_count < 2:
+            return  # every async op takes a key or URL and a callback: `json.Get("k")` is not one
         event = state.classifier.classify(call, ctx)
         if event is None or event.kind is not EventKind.DISPATCH or event.callback is None:
             return
