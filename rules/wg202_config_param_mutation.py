@@ -104,9 +104,10 @@ class ConfigParamMutation(Rule):
 
         fields = pkg.facts.types.get(item.config_type)
         targets = [t for t in found.get("target", []) if visible(t)]
-        uses = _uses_outside(targets, captures(_uses_query(item.parameter), body).get("use", []))
-        for target in targets:
-            self._check_target(target, item, fields.fields if fields else None, fctx, uses)
+        if targets:
+            uses = _uses_outside(targets, captures(_uses_query(item.parameter), body).get("use", []))
+            for target in targets:
+                self._check_target(target, item, fields.fields if fields else None, fctx, uses)
         return self._helpers(found, item, pkg, visible)
 
     def _check_target(
