@@ -103,7 +103,12 @@ class ConfigParamMutation(Rule):
             return not any(start <= node.start_byte < end for start, end in shadows)
 
         fields = pkg.facts.types.get(item.config_type)
-        targets = [t for t in found.get("target", []) if visible(t)]
+        data, name = fctx.file.data, item.parameter.encode()
+        targets = [
+            t
+            for t in found.get("target", [])
+            if visible(t) and (data.startswith(name, t.start_byte) or data[t.start_byte : t.start_byte + 1] in b"(*")
+        ]  # written through the parameter (`cfg.x`, `(*cfg).x`), as far as the bytes tell
         if targets:
             uses = _uses_outside(targets, captures(_uses_query(item.parameter), body).get("use", []))
             for target in targets:
