@@ -174,22 +174,24 @@ class UnreachableCode(Rule):
         self._pending: list[tuple[FileContext, Node]] = []
         """Statement lists whose verdict depends on goto statements not walked yet."""
         self._scan: _Scan | None = None
-        """The current file's scanner: it remembers the exit of every statement judged, so
-        nested lists (judged again when the walk reaches them) cost nothing the second time."""
+        """The current file's scanner: it remembers the exit of every statement judged
+        and the lists already climbed to, so shared ancestors are judged once."""
 
     def check(self, node: Node, ctx: FileContext) -> None:
         """``node`` may be an exit: judge the statement lists in which it, or a compound
         statement it may make exit, is followed by other statements (see ``_climb``)."""
         kind = node.type
+        exit_ = node
         if kind == "goto_statement":
             label = _label_of(node)
             function = enclosing_function(node)
             if label is not None and function is not None:
                 self._gotos.add((ctx.path, function.start_byte, ctx.text(label)))
         elif kind == "call_expression":  # panic(...), os.Exit(...), log.Fatal(...) as a statement
-            node = node.parent  # type: ignore[assignment]
-            if node is None or node.type != "expression_statement":
+            statement = node.parent
+            if statement is None or statement.type != "expression_statement":
                 return
+            exit_ = statement
         elif kind == "for_statement" and not _may_be_endless(node):
             return
         elif kind == "select_statement" and any(c.type in _SELECT_CASES for c in node.named_children):
@@ -197,7 +199,7 @@ class UnreachableCode(Rule):
         scan = self._scan
         if scan is None or scan.ctx is not ctx:
             scan = self._scan = _Scan(ctx, _unknown_targets)
-        for statement_list in _climb(node, scan.climbed):
+        for statement_list in _climb(exit_, scan.climbed):
             try:
                 self._check_list(statement_list, ctx, scan)
             except _NeedGotos:
