@@ -616,3 +616,35 @@ def test_a_rule_out_of_stack_says_so_instead_of_asking_for_a_bug_report() -> Non
     assert outcome.internal_errors == 1
     assert "nests deeper than it can follow" in diagnostic.message
     assert "please report" not in diagnostic.message
+
+
+def test_a_run_leaves_the_garbage_collector_as_it_found_it(workdir: Path) -> None:
+    """The run freezes what start-up allocated and collects young objects less often;
+    a library caller (or this test process) gets its own settings back."""
+    import gc
+
+    from linter.registry import all_rules
+    from linter.runner import Options, run
+
+    write(workdir, "util/a.go", CLEAN)
+    before = gc.get_threshold()
+    seen: list[tuple[tuple[int, int, int], int]] = []
+
+    class Probe(Rule):
+        """## What it does
+        Test-only: records the collector's settings while the run analyses.
+        """
+
+        code = "WG987"
+        name = "gc-probe"
+        severity = Severity.INFO
+        tags = ("any-package",)
+
+        def check_file(self, ctx: FileContext) -> None:
+            seen.append((gc.get_threshold(), gc.get_freeze_count()))
+
+    run(["util"], [*all_rules(), Probe], Options(jobs=1))
+    [(during, frozen)] = seen
+    assert during != before and frozen > 0
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
