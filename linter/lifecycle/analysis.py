@@ -16,7 +16,7 @@ from tree_sitter import Node
 from linter.diagnostics import Applicability, Edit, Fix, Severity
 from linter.lifecycle.actions import is_continue, is_pause
 from linter.lifecycle.effects import Effects
-from linter.lifecycle.explore import Exit, FlowResult, Observation, State
+from linter.lifecycle.explore import Exit, FlowResult, Observation, State, Value
 from linter.lifecycle.ops import EventKind
 from linter.lifecycle.skipped import skipped_work
 from linter.lifecycle.summaries import Summaries, is_counter_join
@@ -181,7 +181,7 @@ class LifecycleAnalysis:
             if stop_iteration:
                 self._judge_stop_iteration_after_dispatch(handler, exit_, where, where_file, returned)
             self._judge_skipped_work(exit_, result)
-            self._judge_skipped_work_in_helper(where, result)
+            self._judge_skipped_work_in_helper(value, where, result)
             return
         if state.failed:
             self._failed_pauses.setdefault(frozenset(state.failed), []).append((where, where_file, returned))
@@ -288,9 +288,10 @@ class LifecycleAnalysis:
             "chain, not this handler; call this from that callback (chain the checks) or combine them",
         )
 
-    def _judge_skipped_work_in_helper(self, where: Node, result: FlowResult) -> None:
+    def _judge_skipped_work_in_helper(self, value: Value, where: Node, result: FlowResult) -> None:
         """The pause the handler returns is written in a helper (``return check(ctx)``):
-        judge the helper's own pausing branch, whose later work is skipped just the same."""
+        judge the helper's own pausing branch (its exits that return that very constant,
+        directly or through a variable), whose later work is skipped just the same."""
         function = enclosing_function(where)
         if function is None or function.id == result.function.id:
             return
@@ -298,12 +299,7 @@ class LifecycleAnalysis:
         if helper is None:
             return
         for exit_ in helper.exits:
-            returned = exit_.node.node
-            if (
-                returned is not None
-                and exit_.state.dispatched
-                and returned.start_byte <= where.start_byte < returned.end_byte
-            ):
+            if exit_.state.dispatched and exit_.value == value:
                 self._judge_skipped_work(exit_, helper)
 
     def _origin(self, value: tuple[object, ...], exit_: Exit, fctx: FileContext) -> tuple[Node, FileContext] | None:
