@@ -43,18 +43,12 @@ class PackageResult:
 class Linter:
     def __init__(self, rules: Sequence[type[Rule]]) -> None:
         self.rules = [rule_class() for rule_class in rules]
-        self.dispatch: dict[str, list[Rule]] = {}
-        for rule in self.rules:
-            for node_type in rule.node_types:
-                self.dispatch.setdefault(node_type, []).append(rule)
         self.file_hooks = [r for r in self.rules if r.wants_file_hook()]
         self.package_hooks = [r for r in self.rules if r.wants_package_hook()]
+        self.walk_rules: list[Rule] = [r for r in self.rules if r.node_types]
         # Suppression comments ride along the shared walk (when there is one).
         self.suppressions = Suppressions(self.rules)
-        self.comments_in_walk = bool(self.dispatch)
-        if self.comments_in_walk:
-            self.dispatch.setdefault("comment", []).append(self.suppressions.scanner)
-        self.walk_rules: list[Rule] = [r for r in self.rules if r.node_types]
+        self.comments_in_walk = bool(self.walk_rules)
         if self.comments_in_walk:
             self.walk_rules.append(self.suppressions.scanner)
 
