@@ -106,14 +106,17 @@ class LifecycleAnalysis:
                 continue  # nothing it can report lands in a file being linted
             if handler.raw and self.resumed_from_plugin_level:
                 continue  # paused contexts are resumed from OnTick/OnQueueReady
+            returns_action = handler.phase.is_header or handler.phase.is_buffered_body or handler.phase in (
+                Phase.REQUEST_TRAILERS,
+                Phase.RESPONSE_TRAILERS,
+            )
+            if not returns_action and self.summaries.effect_free(handler.function, handler.file):
+                continue  # a parse, tick, streaming or stream-done handler with nothing to judge
             guard = _raw_body_guard(handler)
             result = self.summaries.explore(handler.function, handler.file, guard, _body_method(handler.phase))
             if result is None or not result.reliable:
                 continue
-            if handler.phase.is_header or handler.phase.is_buffered_body or handler.phase in (
-                Phase.REQUEST_TRAILERS,
-                Phase.RESPONSE_TRAILERS,
-            ):
+            if returns_action:
                 for exit_ in result.exits:
                     self._judge_exit(handler, exit_, result)
             sync_results = [result, *self._sync_helpers(result)]

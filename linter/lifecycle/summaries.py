@@ -110,6 +110,23 @@ class Summaries:
             return None
         return NOTHING_TO_LEARN
 
+    def effect_free(self, function: Node, fctx: FileContext) -> bool:
+        """Can ``function`` neither reply, resume, dispatch nor return an action (itself
+        or through the helpers it calls)? Decided without exploring it."""
+        key = function.id
+        if key in self._outcomes:
+            return self._outcomes[key] is NOTHING_TO_LEARN
+        if key in self._in_progress:
+            return False
+        self._in_progress.add(key)
+        try:
+            known = self._summary_without_paths(function, fctx)
+        finally:
+            self._in_progress.discard(key)
+        if known is not None:
+            self._outcomes[key] = known
+        return known is not None
+
     def without_effects(self, function: Node) -> bool:
         """Was ``function`` summarised without exploring (see ``_summary_without_paths``)?"""
         return self._outcomes.get(function.id) is NOTHING_TO_LEARN
