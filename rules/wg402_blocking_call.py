@@ -71,7 +71,6 @@ class BlockingCall(Rule):
     call_names = _CALLED
 
     def __init__(self) -> None:
-        self.types = LocalTypes()
         self._ctx: FileContext | None = None
         self._pkg: PackageContext | None = None
         self._time = False
@@ -148,7 +147,8 @@ class BlockingCall(Rule):
             if member is None or ctx.file.data[member.start_byte : member.end_byte] != b"Wait":
                 return
             operand = function.child_by_field_name("operand")
-            receiver = self.types.method_receiver(self.types.type_of(operand, ctx), "Wait", _WAITERS, ctx.package)
+            local_types = LocalTypes.of(ctx.package)
+            receiver = local_types.method_receiver(local_types.type_of(operand, ctx), "Wait", _WAITERS, ctx.package)
             if receiver is None:
                 return
             what = _WAITERS[receiver]
@@ -188,7 +188,7 @@ class BlockingCall(Rule):
         if clause is None:
             return
         right = clause.child_by_field_name("right")
-        found = self.types.type_of(right, ctx)
+        found = LocalTypes.of(ctx.package).type_of(right, ctx)
         if right is None or found is None or not found.is_channel:
             return
         self.report(

@@ -143,7 +143,6 @@ class UnsupportedStdlib(Rule):
     call_names = _CALL_NAMES
 
     def __init__(self) -> None:
-        self.types = LocalTypes()
         self._ctx: FileContext | None = None
         self._pkg: PackageContext | None = None
         self._relevant = False
@@ -262,8 +261,9 @@ class UnsupportedStdlib(Rule):
             return
         method = ctx.text(member)
         operand = function.child_by_field_name("operand")
-        found = self.types.type_of(operand, ctx)
-        receiver = self.types.method_receiver(found, method, _METHODS, ctx.package)
+        local_types = LocalTypes.of(ctx.package)
+        found = local_types.type_of(operand, ctx)
+        receiver = local_types.method_receiver(found, method, _METHODS, ctx.package)
         if receiver is None:
             return
         if found == receiver and found is not None and found.constructed:

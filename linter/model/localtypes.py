@@ -1,7 +1,8 @@
 """Static types of names and simple expressions, as far as declarations state them.
 
 A rule that must know "is ``ch`` a channel?" or "is ``wg`` a ``sync.WaitGroup``?"
-owns a ``LocalTypes`` and asks ``type_of``. The first lookup inside a top-level
+asks the package's ``LocalTypes.of(pkg).type_of(...)`` (one table per package, shared
+by the rules). The first lookup inside a top-level
 declaration reads that declaration's local declarations with one query over it (most
 files look nothing up, and a lookup only ever needs the declarations of its own
 function); ``type_of`` then picks the innermost declaration whose scope contains the
@@ -74,17 +75,24 @@ class _Decl:
 
 
 class LocalTypes:
+    """The local types of one package, read on demand and shared by the rules that ask
+    (``LocalTypes.of(pkg)``)."""
+
     def __init__(self) -> None:
-        self._package: PackageContext | None = None
         self._decls: dict[tuple[int, str], list[_Decl]] = {}
         """(file id, name) -> declarations read so far, in document order."""
         self._read_in: set[int] = set()
         """Ids of the top-level declarations whose locals were read."""
 
+    @classmethod
+    def of(cls, pkg: PackageContext) -> LocalTypes:
+        found = pkg.memo.get(__name__)
+        if not isinstance(found, LocalTypes):
+            found = pkg.memo[__name__] = cls()
+        return found
+
     def _read_around(self, use: Node, ctx: FileContext) -> None:
         """Read the local declarations of the top-level declaration holding ``use``."""
-        if ctx.package is not self._package:
-            self._package, self._decls, self._read_in = ctx.package, {}, set()
         top = use
         while top.parent is not None and top.parent.type != "source_file":
             top = top.parent
