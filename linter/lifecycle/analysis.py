@@ -288,7 +288,7 @@ class LifecycleAnalysis:
             skipped.call,
             f"`{skipped.op}` never runs for requests that take the branch at line {branch.start_point.row + 1}: "
             f"it dispatches `{dispatch.op}` and pauses (line {pause_line}), and resuming continues the filter "
-            "chain, not this handler; call this from that callback (chain the checks) or combine them",
+            "chain, not the handler; call this from that callback (chain the checks) or combine them",
         )
 
     def _judge_skipped_work_in_helper(self, value: Value, where: Node, result: FlowResult) -> None:
