@@ -20,7 +20,6 @@ Errors are one line naming the file, the key and the allowed values
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import re
@@ -34,11 +33,6 @@ from linter.catalog import CATALOG
 from linter.diagnostics import Diagnostic, Severity
 from linter.rule import Rule
 from linter.selection import SelectorError, matching
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 DEDICATED = (".wasm-go-lint.toml", "wasm-go-lint.toml")
 PYPROJECT = "pyproject.toml"
@@ -208,6 +202,8 @@ def _selector_list(value: Any, where: str, key: str) -> list[str]:
 def _unknown_selector(token: str) -> str:
     known = known_codes()
     candidates = [*known, *known.values()]
+    import difflib  # only for a misspelt selector
+
     guess = difflib.get_close_matches(token, candidates, n=1, cutoff=0.6)
     hint = f"did you mean {guess[0]!r}? " if guess else ""
     return (
@@ -270,6 +266,10 @@ def _read_table(path: str, where: str) -> dict[str, Any] | None:
     is_pyproject = os.path.basename(path) == PYPROJECT
     if is_pyproject and TABLE.encode() not in data:
         return None
+    if sys.version_info >= (3, 11):
+        import tomllib  # only when a configuration file is read (most runs read none)
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
     try:
         parsed = tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
@@ -294,6 +294,8 @@ def _layer(table: dict[str, Any], path: str, where: str) -> Layer:
     for key, value in table.items():
         name = f"{prefix}{key}"
         if key not in KEYS:
+            import difflib  # only for an unknown key
+
             guess = difflib.get_close_matches(key, list(KEYS), n=1, cutoff=0.6)
             hint = f"did you mean {guess[0]!r}? " if guess else ""
             raise ConfigError(f"{where}: unknown key {name!r}; {hint}allowed keys: {', '.join(KEYS)}")

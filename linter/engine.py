@@ -14,7 +14,6 @@ other rules go on.
 from __future__ import annotations
 
 import functools
-import traceback
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -201,6 +200,8 @@ def _guarded(rule: Rule, fctx: FileContext, call: Callable[[], None]) -> int:
 
 
 def _report_internal_error(rule: Rule, fctx: FileContext, exc: Exception) -> None:
+    import traceback  # only when a rule failed
+
     frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
     where = f" at {frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}" if frame else ""
     if isinstance(exc, RecursionError):

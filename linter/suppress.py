@@ -21,7 +21,6 @@ configuration, never by a line comment.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -199,6 +198,8 @@ def closest(token: str, known: dict[str, str]) -> str | None:
         return f"{best} ({known[best]})" if _distance(wanted, best) <= 2 else None
     names = {name: code for code, name in known.items()}
     lowered = {code.lower(): code for code in known}
+    import difflib  # only for an unknown code
+
     match = difflib.get_close_matches(token.lower(), [*names, *lowered], n=1, cutoff=0.6)
     if not match:
         return None
@@ -363,6 +364,8 @@ class Suppressions:
         unknown = reporters.get(UNKNOWN)
         if unknown is not None:
             if s.kind == "bad-directive":
+                import difflib  # only for a misspelt directive
+
                 choices = difflib.get_close_matches(s.directive, DIRECTIVES, n=1, cutoff=0.5)
                 suggestion = f"; did you mean wasm-go-lint:{choices[0]}?" if choices else "; use wasm-go-lint:ignore or wasm-go-lint:file-ignore"
                 what = f"'wasm-go-lint:{s.directive}'" if s.directive else "'wasm-go-lint:' without a directive"
