@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from click.testing import CliRunner, Result
 from linter.baseline import line_independent_fingerprint
 from linter.diagnostics import Diagnostic, Severity
 from linter.source import SourceFile
+from tests.cli_support import invoke as cli_invoke
 
 HEAD = """package main
 
@@ -42,21 +42,8 @@ func helper(ctx wrapper.HttpContext) string {
 """
 
 
-@pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
-
-
-@pytest.fixture
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.chdir(tmp_path)
-    yield tmp_path
-
-
 def invoke(runner: CliRunner, *args: str) -> Result:
-    from linter.cli import cli
-
-    return runner.invoke(cli, ["check", "--select", "WG401", "--output-format", "concise", *args], catch_exceptions=False)
+    return cli_invoke(runner, "check", "--select", "WG401", "--output-format", "concise", *args)
 
 
 def test_round_trip_after_unrelated_edits(runner: CliRunner, workdir: Path) -> None:

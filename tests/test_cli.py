@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -21,6 +20,7 @@ from linter import __version__
 from linter.diagnostics import Applicability, Edit, Fix, Severity
 from linter.registry import all_rules
 from linter.rule import FileContext, Rule
+from tests.cli_support import invoke, write
 
 SDK_IMPORT = 'import "github.com/higress-group/wasm-go/pkg/wrapper"'
 
@@ -65,30 +65,6 @@ JSON_KEYS = {
     "end_column",
     "fix",
 }
-
-
-@pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
-
-
-@pytest.fixture
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.chdir(tmp_path)
-    yield tmp_path
-
-
-def write(root: Path, relative: str, text: str) -> Path:
-    path = root / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def invoke(runner: CliRunner, *args: str, stdin: bytes | None = None) -> Result:
-    from linter.cli import cli
-
-    return runner.invoke(cli, list(args), input=stdin, catch_exceptions=False)
 
 
 def parse_json(result: Result) -> list[dict[str, Any]]:

@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
+
+from tests.cli_support import invoke, write
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -52,28 +54,10 @@ NO_REASON = GOROUTINE.replace("\tgo warm(cfg.upstream)\n", "\tgo warm(cfg.upstre
 
 
 @pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
-
-
-@pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     (tmp_path / ".git").mkdir()
     monkeypatch.chdir(tmp_path)
     yield tmp_path
-
-
-def write(root: Path, relative: str, text: str) -> Path:
-    path = root / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def invoke(runner: CliRunner, *args: str) -> Result:
-    from linter.cli import cli
-
-    return runner.invoke(cli, list(args), catch_exceptions=False)
 
 
 def findings(runner: CliRunner, *args: str) -> list[dict[str, Any]]:

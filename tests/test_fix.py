@@ -11,16 +11,16 @@ import os
 import shutil
 import stat
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 
 from linter.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
 from linter.fix import WriteError, apply_edits, select_fixes, unified_diff, write_atomically
 from linter.rule import FileContext, Rule
+from tests.cli_support import invoke
 from tests.fixture_harness import FIXTURES
 
 
@@ -76,25 +76,8 @@ UNSAFE_X = _literal_rule("WG995", '"x"', '"w"', Applicability.UNSAFE)
 LIBRARY = 'package util\n\nvar a = "x"\n\nfunc broken() {\n\t_ = a\n}\n\nfunc fine() {}\n'
 
 
-@pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
-
-
-@pytest.fixture
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.chdir(tmp_path)
-    yield tmp_path
-
-
 def use_rules(monkeypatch: pytest.MonkeyPatch, *rules: type[Rule]) -> None:
     monkeypatch.setattr("linter.cli.resolve", lambda *args, **kwargs: list(rules))
-
-
-def invoke(runner: CliRunner, *args: str, stdin: bytes | None = None) -> Result:
-    from linter.cli import cli
-
-    return runner.invoke(cli, list(args), input=stdin, catch_exceptions=False)
 
 
 # --- merging ------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from linter.gitdiff import parse_diff
+from tests.cli_support import invoke as cli_invoke
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -61,15 +62,8 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     yield root
 
 
-@pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
-
-
 def invoke(runner: CliRunner, *args: str) -> Result:
-    from linter.cli import cli
-
-    return runner.invoke(cli, ["check", "--select", "WG401", "--output-format", "concise", *args], catch_exceptions=False)
+    return cli_invoke(runner, "check", "--select", "WG401", "--output-format", "concise", *args)
 
 
 def findings(result: Result) -> list[str]:

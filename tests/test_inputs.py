@@ -9,7 +9,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -22,37 +21,12 @@ from linter.engine import Linter
 from linter.rule import FileContext, PackageContext, Rule
 from linter.runner import DEFAULT_MAX_FILE_SIZE
 from linter.source import SourceFile
+from tests.cli_support import invoke, write
 
 SDK_IMPORT = 'import "github.com/higress-group/wasm-go/pkg/wrapper"'
 # Not a plugin package: only WG000 (an any-package rule) can report here.
 BROKEN = "package util\n\nfunc f() {\n\tg(1, 2 3)\n}\n"  # WG000 at 4:9
 CLEAN = "package util\n\nfunc f() int {\n\treturn 1\n}\n"
-
-
-@pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
-
-
-@pytest.fixture
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.chdir(tmp_path)
-    yield tmp_path
-
-
-def write(root: Path, relative: str, content: str | bytes) -> Path:
-    path = root / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, str):
-        content = content.encode("utf-8")
-    path.write_bytes(content)
-    return path
-
-
-def invoke(runner: CliRunner, *args: str, stdin: bytes | None = None) -> Result:
-    from linter.cli import cli
-
-    return runner.invoke(cli, list(args), input=stdin, catch_exceptions=False)
 
 
 def json_paths(result: Result) -> list[str]:

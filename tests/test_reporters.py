@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -58,12 +57,6 @@ def levels_result() -> RunResult:
     for d in result.diagnostics:
         d.severity = severities[d.message[-2]]
     return result
-
-
-@pytest.fixture
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.chdir(tmp_path)
-    yield tmp_path
 
 
 # --- github ----------------------------------------------------------------------------
