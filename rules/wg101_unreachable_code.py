@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from linter.diagnostics import Severity
+from linter.model.calls import PROGRAM_ENDERS, ends_program
 from linter.model.functions import enclosing_function
 from linter.model.sdk import TYPES
 from linter.rule import FileContext, PackageContext, Rule
@@ -19,10 +20,6 @@ _PAUSE_ACTIONS = (
     "DataStopIterationAndWatermark",
     "DataStopIterationNoBuffer",
 )
-_STDLIB_EXITS = {
-    "os": ("Exit",),
-    "log": ("Fatal", "Fatalf", "Fatalln", "Panic", "Panicf", "Panicln"),
-}
 _SKIPPED = frozenset({"comment", "empty_statement"})
 _BREAKABLE = frozenset({"for_statement", "expression_switch_statement", "type_switch_statement", "select_statement"})
 _SWITCH_CASES = frozenset({"expression_case", "type_case", "default_case"})
@@ -45,9 +42,9 @@ _MAY_EXIT = frozenset(
     }
 )
 """Statement types that can end a block; every other statement completes normally."""
-_EXIT_PACKAGES = frozenset(_STDLIB_EXITS)
+_EXIT_PACKAGES = frozenset(PROGRAM_ENDERS)
 _EXIT_CALL_NAMES = frozenset(
-    {b"panic", *(member.encode() for members in _STDLIB_EXITS.values() for member in members)}
+    {b"panic", *(member.encode() for members in PROGRAM_ENDERS.values() for member in members)}
 )
 _CLIMBED_THROUGH = frozenset(
     {"block", "labeled_statement", "expression_case", "type_case", "default_case", "communication_case",
@@ -328,26 +325,10 @@ class _Scan:
     def _call_exit(self, stmt: Node) -> _Exit | None:
         if not self.may_call_exit and not self.ctx.file.data.startswith(b"panic", stmt.start_byte):
             return None  # a call statement starts with its function's name
-        call = next((c for c in stmt.named_children if c.type != "comment"), None)
-        if call is None or call.type != "call_expression":
+        ended = ends_program(stmt, self.ctx)
+        if ended is None:
             return None
-        function = call.child_by_field_name("function")
-        if function is None:
-            return None
-        ctx = self.ctx
-        if (
-            function.type == "identifier"
-            and function.end_byte - function.start_byte == len("panic")
-            and ctx.text(function) == "panic"
-            and not ctx.package.declares("panic")
-        ):
-            return _Exit(stmt, "panic")
-        if not self.may_call_exit:
-            return None
-        for path, members in _STDLIB_EXITS.items():
-            if ctx.refers_to(function, {path}, *members):
-                return _Exit(stmt, "call")
-        return None
+        return _Exit(stmt, "panic" if ended == "panic" else "call")
 
     def _if_exit(self, stmt: Node) -> _Exit | None:
         chain: list[Node] = []

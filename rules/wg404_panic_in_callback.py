@@ -14,7 +14,7 @@ from linter.lifecycle.ops import (
     EventKind,
 )
 from linter.model.callgraph import Reached, reachable, runs_in_place
-from linter.model.calls import call_parts
+from linter.model.calls import call_parts, ends_program
 from linter.model.functions import FUNCTION_NODE_TYPES, enclosing_function, parameters
 from linter.model.plugin import Phase, resolve_function_value
 from linter.model.query import captures
@@ -645,7 +645,7 @@ def _dominating(node: Node, ctx: FileContext) -> list[tuple[Node, bool]]:
             for sibling in parent.named_children:
                 if sibling.start_byte >= child.start_byte:
                     break
-                if sibling.type == "if_statement" and _exits(sibling):
+                if sibling.type == "if_statement" and _exits(sibling, ctx):
                     condition = sibling.child_by_field_name("condition")
                     if condition is not None:
                         found.append((condition, False))
@@ -716,7 +716,7 @@ def _case_bound(case: Node, target: str, ctx: FileContext) -> int:
     return 0
 
 
-def _exits(statement: Node) -> bool:
+def _exits(statement: Node, ctx: FileContext) -> bool:
     """An ``if`` without ``else`` whose block always leaves the enclosing code."""
     if statement.child_by_field_name("alternative") is not None:
         return False
@@ -727,13 +727,7 @@ def _exits(statement: Node) -> bool:
     if statements is None or not statements.named_children:
         return False
     last = [c for c in statements.named_children if c.type != "comment"][-1]
-    if last.type in _TERMINATORS:
-        return True
-    if last.type == "expression_statement" and last.named_children:
-        call = last.named_children[0]
-        function = call.child_by_field_name("function") if call.type == "call_expression" else None
-        return function is not None and function.text in (b"panic", b"os.Exit")
-    return False
+    return last.type in _TERMINATORS or ends_program(last, ctx) is not None
 
 
 def _bound(condition: Node, truth: bool, target: str, ctx: FileContext) -> int:

@@ -23,6 +23,7 @@ from tree_sitter import Node
 from linter.flow.cfg import Cfg, CfgNode, Edge, Kind, build_cfg, bypass
 from linter.lifecycle.actions import ACTION_VALUES
 from linter.lifecycle.ops import Classifier, Event, EventKind
+from linter.model.calls import ends_program
 from linter.model.functions import parameters
 from linter.model.sdk import TYPES
 from linter.rule import FileContext
@@ -150,7 +151,7 @@ def build_flow(function: Node, fctx: FileContext, events: list[Event]) -> Functi
     body = function.child_by_field_name("body")
     if body is None:
         return None
-    cfg = build_cfg(body, lambda stmt: _is_panic_statement(stmt, fctx))
+    cfg = build_cfg(body, lambda stmt: ends_program(stmt, fctx) is not None)
     spans = sorted(
         ((n.node.start_byte, n.node.end_byte, n.index) for n in cfg.nodes if n.node is not None and _holds_calls(n)),
         key=lambda s: (s[0], -s[1]),
@@ -198,18 +199,6 @@ def _innermost(spans: list[tuple[int, int, int]], start: int, end: int) -> int |
         if span[0] <= start and end <= span[1] and (best is None or span[1] - span[0] <= best[1] - best[0]):
             best = span
     return best[2] if best is not None else None
-
-
-def _is_panic_statement(stmt: Node, fctx: FileContext) -> bool:
-    call = stmt.named_children[0] if stmt.named_children else None
-    if call is None or call.type != "call_expression":
-        return False
-    function = call.child_by_field_name("function")
-    if function is None:
-        return False
-    if function.type == "identifier" and fctx.text(function) == "panic":
-        return not fctx.package.declares("panic")
-    return fctx.refers_to(function, {"os"}, "Exit")
 
 
 class Explorer:

@@ -9,8 +9,12 @@ all of them: who is called (qualifier and name) and the argument nodes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from tree_sitter import Node
+
+if TYPE_CHECKING:
+    from linter.rule import FileContext
 
 CALL_NODE_TYPES = ("call_expression", "type_conversion_expression")
 
@@ -66,6 +70,34 @@ def called_name(call: Node) -> bytes | None:
     elif function is not None and function.type != "identifier":
         return None
     return function.text if function is not None else None
+
+
+PROGRAM_ENDERS = {
+    "os": ("Exit",),
+    "log": ("Fatal", "Fatalf", "Fatalln", "Panic", "Panicf", "Panicln"),
+}
+"""Standard-library calls that never return."""
+
+
+def ends_program(statement: Node, fctx: FileContext) -> str | None:
+    """``"panic"`` when the statement is a call of the builtin ``panic``, ``"exit"`` for
+    ``os.Exit`` and ``log.Fatal*``/``log.Panic*`` (through the file's imports); else None.
+    Control never comes back from either."""
+    call = next((c for c in statement.named_children if c.type != "comment"), None)
+    if statement.type != "expression_statement" or call is None or call.type != "call_expression":
+        return None
+    function = call.child_by_field_name("function")
+    if function is None:
+        return None
+    if function.type == "identifier":
+        if function.text == b"panic" and not fctx.package.declares("panic"):
+            return "panic"
+        if not fctx.imports.dot_imports:
+            return None  # a dot import is the only way a bare name is os.Exit
+    for path, members in PROGRAM_ENDERS.items():
+        if fctx.refers_to(function, {path}, *members):
+            return "exit"
+    return None
 
 
 _PARTS: dict[int, tuple[Callee, list[Node]] | None] = {}
