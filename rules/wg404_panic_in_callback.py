@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from tree_sitter import Node
@@ -673,31 +674,12 @@ def _nil_checked(node: Node, target: str, ctx: FileContext) -> bool:
 
 
 def _non_nil(condition: Node, truth: bool, target: str, ctx: FileContext) -> bool:
-    kind = condition.type
-    if kind == "parenthesized_expression" and condition.named_children:
-        return _non_nil(condition.named_children[0], truth, target, ctx)
-    if kind == "unary_expression":
-        negation = condition.child_by_field_name("operator")
-        operand = condition.child_by_field_name("operand")
-        if negation is not None and operand is not None and ctx.text(negation) == "!":
-            return _non_nil(operand, not truth, target, ctx)
-        return False
-    if kind != "binary_expression":
-        return False
-    operator_node = condition.child_by_field_name("operator")
-    left = condition.child_by_field_name("left")
-    right = condition.child_by_field_name("right")
-    if operator_node is None or left is None or right is None:
-        return False
-    operator = ctx.text(operator_node)
-    if operator in ("&&", "||"):
-        if (operator == "&&") == truth:
-            return _non_nil(left, truth, target, ctx) or _non_nil(right, truth, target, ctx)
-        return False
-    sides = {" ".join(ctx.text(left).split()), " ".join(ctx.text(right).split())}
-    if sides != {target, "nil"}:
-        return False
-    return (operator == "!=" and truth) or (operator == "==" and not truth)
+    """Does ``condition`` being ``truth`` prove ``target != nil``?"""
+    for holds, operator, left, right in _comparisons(condition, truth, ctx):
+        sides = {" ".join(ctx.text(left).split()), " ".join(ctx.text(right).split())}
+        if sides == {target, "nil"} and (operator == "!=") == holds and operator in ("!=", "=="):
+            return True
+    return False
 
 
 def _case_bound(case: Node, target: str, ctx: FileContext) -> int:
@@ -732,47 +714,61 @@ def _exits(statement: Node, ctx: FileContext) -> bool:
 
 def _bound(condition: Node, truth: bool, target: str, ctx: FileContext) -> int:
     """The lower bound on ``len(target)`` that ``condition`` being ``truth`` proves."""
-    kind = condition.type
-    if kind == "parenthesized_expression" and condition.named_children:
-        return _bound(condition.named_children[0], truth, target, ctx)
-    if kind == "unary_expression":
-        negation = condition.child_by_field_name("operator")
-        operand = condition.child_by_field_name("operand")
-        if negation is not None and operand is not None and ctx.text(negation) == "!":
-            return _bound(operand, not truth, target, ctx)
-        return 0
-    if kind != "binary_expression":
-        return 0
-    operator_node = condition.child_by_field_name("operator")
-    left = condition.child_by_field_name("left")
-    right = condition.child_by_field_name("right")
-    if operator_node is None or left is None or right is None:
-        return 0
-    operator = ctx.text(operator_node)
-    if operator in ("&&", "||"):
-        if (operator == "&&") == truth:
-            return max(_bound(left, truth, target, ctx), _bound(right, truth, target, ctx))
-        return 0
+    best = 0
     flipped = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "==": "==", "!=": "!="}
-    if operator not in flipped:
-        return 0
-    if _len_of(left, ctx) == target:
-        limit = _constant(right, ctx)
-    elif _len_of(right, ctx) == target:
-        limit, operator = _constant(left, ctx), flipped[operator]
-    else:
-        return 0
-    if limit is None:
-        return 0
-    if not truth:
-        operator = {"<": ">=", ">": "<=", "<=": ">", ">=": "<", "==": "!=", "!=": "=="}[operator]
-    if operator == ">":
-        return limit + 1
-    if operator in (">=", "=="):
-        return limit
-    if operator == "!=" and limit == 0:
-        return 1
-    return 0
+    for holds, operator, left, right in _comparisons(condition, truth, ctx):
+        if operator not in flipped:
+            continue
+        if _len_of(left, ctx) == target:
+            limit = _constant(right, ctx)
+        elif _len_of(right, ctx) == target:
+            limit, operator = _constant(left, ctx), flipped[operator]
+        else:
+            continue
+        if limit is None:
+            continue
+        if not holds:
+            operator = {"<": ">=", ">": "<=", "<=": ">", ">=": "<", "==": "!=", "!=": "=="}[operator]
+        if operator == ">":
+            best = max(best, limit + 1)
+        elif operator in (">=", "=="):
+            best = max(best, limit)
+        elif operator == "!=" and limit == 0:
+            best = max(best, 1)
+    return best
+
+
+def _comparisons(condition: Node, truth: bool, ctx: FileContext) -> Iterator[tuple[bool, str, Node, Node]]:
+    """The comparisons that ``condition`` being ``truth`` proves to be true (or false):
+    ``(holds, operator, left, right)``, seen through parentheses, ``!``,
+    ``&&`` when true and ``||`` when false (a loop, so chains of thousands of operands
+    do not exhaust the stack)."""
+    work = [(condition, truth)]
+    while work:
+        node, holds = work.pop()
+        kind = node.type
+        if kind == "parenthesized_expression" and node.named_children:
+            work.append((node.named_children[0], holds))
+            continue
+        if kind == "unary_expression":
+            negation = node.child_by_field_name("operator")
+            operand = node.child_by_field_name("operand")
+            if negation is not None and operand is not None and ctx.text(negation) == "!":
+                work.append((operand, not holds))
+            continue
+        if kind != "binary_expression":
+            continue
+        operator_node = node.child_by_field_name("operator")
+        left = node.child_by_field_name("left")
+        right = node.child_by_field_name("right")
+        if operator_node is None or left is None or right is None:
+            continue
+        operator = ctx.text(operator_node)
+        if operator in ("&&", "||"):
+            if (operator == "&&") == holds:
+                work.extend(((right, holds), (left, holds)))
+            continue
+        yield holds, operator, left, right
 
 
 def _short(text: str) -> str:
