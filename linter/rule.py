@@ -254,6 +254,13 @@ class PackageContext:
     def analysed_files(self) -> list[FileContext]:
         return [f for f in self.files if f.analysed]
 
+    def imports_any(self, paths: Collection[str]) -> bool:
+        """Does some file of the package import one of ``paths``?"""
+        imported = self.memo.get("imports")
+        if not isinstance(imported, frozenset):
+            imported = self.memo["imports"] = frozenset(p for f in self.files for p in f.imports.paths)
+        return not imported.isdisjoint(paths)
+
     @property
     def facts(self) -> PackageFacts:
         """Package-level symbols, computed on first use and then shared."""

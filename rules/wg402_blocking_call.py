@@ -89,7 +89,7 @@ class BlockingCall(Rule):
         pkg = ctx.package
         if pkg is not self._pkg:
             self._pkg = pkg
-            self._sync = any("sync" in f.imports.paths for f in pkg.files)
+            self._sync = pkg.imports_any({"sync"})
             self._chan = any(b"chan" in f.file.data and _CHAN.search(f.file.data) for f in pkg.files)
         self._time = "time" in ctx.imports.paths
 

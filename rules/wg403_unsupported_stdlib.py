@@ -165,8 +165,8 @@ class UnsupportedStdlib(Rule):
         pkg = ctx.package
         if pkg is not self._pkg:
             self._pkg = pkg
-            self._relevant = any(f.imports.paths & _PATHS for f in pkg.files)
-            self._typed = any(f.imports.paths & _TYPED_PATHS for f in pkg.files)
+            self._relevant = pkg.imports_any(_PATHS)
+            self._typed = pkg.imports_any(_TYPED_PATHS)
         names = ctx.imports.by_name.items()
         self._names = frozenset(name.encode() for name, path in names if path in _PATHS)
         self._dotted = [p for p in ctx.imports.dot_imports if p in _PATHS]
