@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from tree_sitter import Node
 
 from linter.lifecycle.ops import has_effects
+from linter.model.calls import function_values
 from linter.model.package import FunctionSymbol
 from linter.model.sdk import is_sdk_path
 from linter.rule import FileContext, PackageContext
@@ -131,15 +132,14 @@ def callees(
         return []
     names: list[Node] = []
     selectors: list[Node] = []
-    for call in fctx.within(body, "call_expression"):
+    calls = fctx.within(body, "call_expression")
+    for call in calls:
         callee = call.child_by_field_name("function")
         if callee is not None and callee.type == "identifier":
             names.append(callee)
         elif callee is not None and callee.type == "selector_expression":
             selectors.append(callee)
-        arguments = call.child_by_field_name("arguments")
-        if arguments is not None and arguments.type == "argument_list":
-            names.extend(a for a in arguments.named_children if a.type == "identifier")
+    names.extend(value for value in function_values(calls) if value.type == "identifier")
     if skip:
         names = [n for n in names if not any(start <= n.start_byte < end for start, end in skip)]
         selectors = [n for n in selectors if not any(start <= n.start_byte < end for start, end in skip)]

@@ -72,6 +72,18 @@ def called_name(call: Node) -> bytes | None:
     return function.text if function is not None else None
 
 
+def function_values(calls: list[Node]) -> list[Node]:
+    """The arguments of ``calls`` that may be function values (``onReply``,
+    ``c.onReply``), in document order."""
+    values: list[Node] = []
+    for call in calls:
+        arguments = call.child_by_field_name("arguments")
+        if arguments is not None and arguments.type == "argument_list":
+            values.extend(a for a in arguments.named_children if a.type in ("identifier", "selector_expression"))
+    values.sort(key=lambda n: n.start_byte)
+    return values
+
+
 PROGRAM_ENDERS = {
     "os": ("Exit",),
     "log": ("Fatal", "Fatalf", "Fatalln", "Panic", "Panicf", "Panicln"),

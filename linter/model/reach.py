@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from linter.lifecycle.ops import Classifier
-from linter.model.calls import call_parts
+from linter.model.calls import call_parts, function_values
 from linter.model.functions import FUNCTION_NODE_TYPES, body_of
 from linter.model.package import FunctionSymbol
 from linter.model.plugin import TICK_FUNCTIONS
@@ -132,7 +132,7 @@ def _callees(
             callees.extend(_function_value(callee.node, callee.name, fctx, pkg))
         elif callee.node.type == "selector_expression":
             callees.extend(_method_value(callee.node, callee.qualifier, callee.name, fctx, classifier))
-    for value in _function_values(calls):
+    for value in function_values(calls):
         if not live(value):
             continue
         if value.type == "identifier":
@@ -143,17 +143,6 @@ def _callees(
             if operand is not None and member is not None:
                 callees.extend(_method_value(value, operand, fctx.text(member), fctx, classifier))
     return callees
-
-
-def _function_values(calls: list[Node]) -> list[Node]:
-    """Arguments that may be function values (``onReply``, ``c.onReply``), in document order."""
-    values: list[Node] = []
-    for call in calls:
-        arguments = call.child_by_field_name("arguments")
-        if arguments is not None and arguments.type == "argument_list":
-            values.extend(a for a in arguments.named_children if a.type in ("identifier", "selector_expression"))
-    values.sort(key=lambda n: n.start_byte)
-    return values
 
 
 def _function_value(node: Node, name: str, fctx: FileContext, pkg: PackageContext) -> list[FunctionSymbol]:
